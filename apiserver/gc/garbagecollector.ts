@@ -1,0 +1,200 @@
+// The garbage collector: deletes objects whose owners are gone, and carries out Foreground and Orphan deletion of
+// owners (kube's pkg/controller/garbagecollector, run inside the apiserver). The owner→dependents graph is derived
+// from the store at start and kept current from its watch; every decision re-reads the objects it acts on.
+import type { Logger } from 'pino';
+import type { KObject, Store, StoreEvent, Watcher } from '../../storage/store.js';
+import { WorkQueue } from '../../controllers/runtime/workqueue.js';
+import { APIError } from '../errors.js';
+import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../registry/resourcestore.js';
+import type { Registry } from '../registry/registry.js';
+
+interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  blockOwnerDeletion?: boolean;
+}
+
+interface Node {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  owners: string[];
+}
+
+export class GarbageCollector {
+  private readonly nodes = new Map<string, Node>();
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly queue: WorkQueue<string>;
+  private watcher?: Watcher;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new WorkQueue((uid) => this.process(uid), (uid, err) => this.logger.warn({ uid, err: String(err) }, 'garbage collection failed, will retry'), { workers: 2 });
+  }
+
+  async start(): Promise<void> {
+    const from = this.store.currentResourceVersion();
+    for (const rt of this.registry.storedResources()) {
+      const { items } = await this.store.list(this.registry.storeFor(rt).prefix());
+      for (const obj of items) this.observe(obj);
+    }
+    this.watcher = this.store.watch('/registry/', { resourceVersion: from }, (e) => this.onEvent(e));
+    for (const [uid, node] of this.nodes) if (node.owners.length) this.queue.add(uid);
+  }
+
+  stop(): void {
+    this.watcher?.stop();
+    this.queue.stop();
+  }
+
+  /** Resolves when no work is queued or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private onEvent(e: StoreEvent): void {
+    const uid = e.object.metadata?.uid;
+    if (!uid) return;
+    if (e.type === 'DELETED') {
+      const node = this.nodes.get(uid);
+      this.forget(uid);
+      for (const dep of this.dependents.get(uid) ?? []) this.queue.add(dep);
+      // An owner waiting in foreground deletion re-checks when a dependent goes.
+      for (const owner of node?.owners ?? []) if (this.nodes.has(owner)) this.queue.add(owner);
+      return;
+    }
+    this.observe(e.object);
+    const meta = e.object.metadata!;
+    if (meta.deletionTimestamp && meta.finalizers?.some((f: string) => f === FINALIZER_ORPHAN || f === FINALIZER_FOREGROUND)) this.queue.add(uid);
+    if (meta.ownerReferences?.length) this.queue.add(uid);
+  }
+
+  private observe(obj: KObject): void {
+    const meta = obj.metadata!;
+    const uid: string = meta.uid;
+    this.forget(uid);
+    const owners = ((meta.ownerReferences ?? []) as OwnerReference[]).map((r) => r.uid).filter(Boolean);
+    this.nodes.set(uid, { apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: meta.namespace, name: meta.name, owners });
+    for (const o of owners) {
+      let set = this.dependents.get(o);
+      if (!set) this.dependents.set(o, (set = new Set()));
+      set.add(uid);
+    }
+  }
+
+  private forget(uid: string): void {
+    const node = this.nodes.get(uid);
+    if (!node) return;
+    this.nodes.delete(uid);
+    for (const o of node.owners) {
+      const set = this.dependents.get(o);
+      set?.delete(uid);
+      if (set?.size === 0) this.dependents.delete(o);
+    }
+  }
+
+  private storeFor(node: { apiVersion: string; kind: string }) {
+    const rt = this.registry.forKind(node.apiVersion, node.kind);
+    return rt && this.registry.storeFor(rt);
+  }
+
+  private async read(node: Node): Promise<KObject | undefined> {
+    try {
+      return await this.storeFor(node)?.get(node.namespace, node.name);
+    } catch (err) {
+      if (err instanceof APIError && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async process(uid: string): Promise<void> {
+    const node = this.nodes.get(uid);
+    if (!node) return;
+    const obj = await this.read(node);
+    if (!obj || obj.metadata?.uid !== uid) return;
+    const finalizers: string[] = obj.metadata?.finalizers ?? [];
+    if (obj.metadata?.deletionTimestamp && finalizers.includes(FINALIZER_ORPHAN)) await this.orphanDependents(uid, node);
+    else if (obj.metadata?.deletionTimestamp && finalizers.includes(FINALIZER_FOREGROUND)) await this.deleteDependentsInForeground(uid, node);
+    const refs: OwnerReference[] = obj.metadata?.ownerReferences ?? [];
+    if (refs.length) await this.checkOwners(obj, node, refs);
+  }
+
+  /** Whether the owner named by ref exists with the same uid (kube resolves owners in the dependent's namespace). */
+  private async ownerExists(ref: OwnerReference, namespace: string | undefined): Promise<boolean> {
+    const rt = this.registry.forKind(ref.apiVersion, ref.kind);
+    if (!rt) return this.nodes.has(ref.uid);
+    try {
+      const owner = await this.registry.storeFor(rt).get(rt.namespaced ? namespace : undefined, ref.name);
+      return owner.metadata?.uid === ref.uid;
+    } catch (err) {
+      if (err instanceof APIError && err.code === 404) return false;
+      throw err;
+    }
+  }
+
+  private async checkOwners(obj: KObject, node: Node, refs: OwnerReference[]): Promise<void> {
+    const missing: string[] = [];
+    for (const ref of refs) if (!(await this.ownerExists(ref, node.namespace))) missing.push(ref.uid);
+    if (missing.length === 0) return;
+    const store = this.storeFor(node)!;
+    if (missing.length === refs.length) {
+      if (obj.metadata?.deletionTimestamp) return;
+      this.logger.info({ kind: node.kind, namespace: node.namespace, name: node.name }, 'deleting object whose owners are gone');
+      await store.delete(node.namespace, node.name, { propagationPolicy: 'Background', preconditions: { uid: obj.metadata!.uid } }).catch(ignoreNotFound);
+      return;
+    }
+    await store
+      .guaranteedUpdate(node.namespace, node.name, (cur) => {
+        cur.metadata!.ownerReferences = (cur.metadata!.ownerReferences as OwnerReference[]).filter((r) => !missing.includes(r.uid));
+        return cur;
+      })
+      .catch(ignoreNotFound);
+  }
+
+  private async orphanDependents(uid: string, node: Node): Promise<void> {
+    for (const depUid of [...(this.dependents.get(uid) ?? [])]) {
+      const dep = this.nodes.get(depUid);
+      if (!dep) continue;
+      await this.storeFor(dep)
+        ?.guaranteedUpdate(dep.namespace, dep.name, (cur) => {
+          cur.metadata!.ownerReferences = (cur.metadata!.ownerReferences as OwnerReference[] | undefined)?.filter((r) => r.uid !== uid);
+          if (!cur.metadata!.ownerReferences?.length) delete cur.metadata!.ownerReferences;
+          return cur;
+        })
+        .catch(ignoreNotFound);
+    }
+    await this.removeFinalizer(node, uid, FINALIZER_ORPHAN);
+  }
+
+  private async deleteDependentsInForeground(uid: string, node: Node): Promise<void> {
+    const remaining = [...(this.dependents.get(uid) ?? [])];
+    for (const depUid of remaining) {
+      const dep = this.nodes.get(depUid);
+      if (!dep) continue;
+      await this.storeFor(dep)?.delete(dep.namespace, dep.name, { propagationPolicy: 'Foreground', preconditions: { uid: depUid } }).catch(ignoreNotFound);
+    }
+    // The owner is released once no dependent is left; dependents' DELETED events bring it back here.
+    if ((this.dependents.get(uid)?.size ?? 0) === 0) await this.removeFinalizer(node, uid, FINALIZER_FOREGROUND);
+  }
+
+  private async removeFinalizer(node: Node, uid: string, finalizer: string): Promise<void> {
+    await this.storeFor(node)
+      ?.guaranteedUpdate(node.namespace, node.name, (cur) => {
+        if (cur.metadata?.uid !== uid) return cur;
+        cur.metadata!.finalizers = (cur.metadata!.finalizers as string[]).filter((f) => f !== finalizer);
+        return cur;
+      })
+      .catch(ignoreNotFound);
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (err instanceof APIError && err.code === 404) return;
+  throw err;
+}

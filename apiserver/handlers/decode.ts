@@ -1,0 +1,120 @@
+// Decoding request bodies into objects, with kube's checks of apiVersion/kind/namespace and field validation.
+import YAML from 'yaml';
+import type { KObject } from '../../storage/store.js';
+import { cannotBeHandledMessage, strictDecodingError } from '../../openapi/messages.js';
+import { duplicateFieldErrors, jsonPatchStrictErrors } from '../../openapi/field-check.js';
+import { badRequest, invalid, unsupportedMediaType } from '../errors.js';
+import { mediaType } from '../http/negotiation.js';
+import { groupVersion } from '../registry/registry.js';
+import type { RequestScope } from './scope.js';
+
+export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export function fieldValidationDirective(scope: RequestScope): FieldValidation {
+  const v = scope.query.fieldValidation;
+  if (v === undefined || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(v)}`);
+}
+
+/** Parses a JSON or YAML body into a value, with the raw JSON text kept for duplicate-field detection. */
+export function parseBody(scope: RequestScope, accepted = OBJECT_MEDIA_TYPES): { value: unknown; rawJson?: string } {
+  const type = mediaType(scope.contentType) || 'application/json';
+  const text = (scope.body ?? Buffer.alloc(0)).toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json')) {
+    if (!accepted.includes(type)) throw unsupportedMediaType(accepted);
+    try {
+      return { value: JSON.parse(text), rawJson: text };
+    } catch (err) {
+      throw badRequest(`${describeTarget(scope)}couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    }
+  }
+  if (type === 'application/yaml' || type.endsWith('+yaml')) {
+    if (!accepted.includes(type)) throw unsupportedMediaType(accepted);
+    try {
+      const docs = YAML.parseAllDocuments(text);
+      if (docs.length > 1) throw new Error('multiple YAML documents in one request body');
+      if (docs[0]?.errors.length) throw docs[0].errors[0];
+      return { value: docs[0]?.toJS() ?? null };
+    } catch (err) {
+      throw badRequest(`${describeTarget(scope)}error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw unsupportedMediaType(accepted);
+}
+
+function describeTarget(scope: RequestScope): string {
+  return `the object provided is unrecognized (must be of type ${scope.rt.kind}): `;
+}
+
+/**
+ * Decodes a create/update body and checks it belongs at this URL (kube's handlers: the data's apiVersion and kind must
+ * match the endpoint, the namespace must match the URL). Field validation warnings go into scope.warnings.
+ */
+export function decodeObject(scope: RequestScope, expect: { kind: string; apiVersion: string } = expected(scope)): KObject {
+  const { value, rawJson } = parseBody(scope);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest(`the object provided is unrecognized (must be of type ${expect.kind}): couldn't get version/kind; json parse error: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
+  const obj = value as KObject;
+  checkTypeMeta(obj, expect);
+  checkFields(scope, obj, rawJson, expect);
+  return obj;
+}
+
+export function expected(scope: RequestScope): { kind: string; apiVersion: string } {
+  return { kind: scope.rt.kind, apiVersion: groupVersion(scope.rt) };
+}
+
+export function checkTypeMeta(obj: KObject, expect: { kind: string; apiVersion: string }): void {
+  const [eg, ev] = splitApiVersion(expect.apiVersion);
+  if (obj.kind === undefined || obj.kind === '') obj.kind = expect.kind;
+  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = expect.apiVersion;
+  if (typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string')
+    throw badRequest(`the object provided is unrecognized (must be of type ${expect.kind}): couldn't get version/kind; json parse error: apiVersion and kind must be strings`);
+  const [g, v] = splitApiVersion(obj.apiVersion);
+  if (g !== eg || v !== ev)
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expect.apiVersion})`);
+  if (obj.kind !== expect.kind)
+    throw badRequest(`${obj.kind} in version "${v}" cannot be handled as a ${expect.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${expect.kind})`);
+  if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata)))
+    throw badRequest(`${expect.kind} in version "${v}" cannot be handled as a ${expect.kind}: json: cannot unmarshal ${Array.isArray(obj.metadata) ? 'array' : typeof obj.metadata} into Go struct field ${expect.kind}.metadata of type v1.ObjectMeta`);
+}
+
+function splitApiVersion(apiVersion: string): [string, string] {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? ['', apiVersion] : [apiVersion.slice(0, i), apiVersion.slice(i + 1)];
+}
+
+/** A patch body, whose own duplicate members come before the patched object's problems in kube's messages. */
+export interface PatchBody {
+  raw: string;
+  jsonPatch: boolean;
+}
+
+/**
+ * Schema checks: wrong types are always decode errors; unknown and duplicate fields follow fieldValidation. For
+ * patches, `patch` carries the patch body and kube's patch wording applies.
+ */
+export function checkFields(scope: RequestScope, obj: KObject, rawJson: string | undefined, expect: { kind: string; apiVersion: string }, patch?: PatchBody): void {
+  const schema = scope.rt.schemaRef;
+  if (!schema) return;
+  const directive = fieldValidationDirective(scope);
+  const result = scope.server.fields.checkObject(schema, obj, directive === 'Ignore' || patch ? undefined : rawJson);
+  const version = splitApiVersion(expect.apiVersion)[1];
+  if (result.typeErrors.length) {
+    const cause = result.typeErrors.map((e) => e.message).join(', ');
+    if (patch)
+      throw invalid({ group: '', kind: '' }, '', [{ type: 'FieldValueInvalid', field: 'patch', badValue: JSON.stringify(obj), detail: cause }]);
+    throw badRequest(cannotBeHandledMessage(expect.kind, version, expect.kind, cause));
+  }
+  if (directive === 'Ignore') return;
+  const problems = patch
+    ? [...(patch.jsonPatch ? jsonPatchStrictErrors(patch.raw) : duplicateFieldErrors(patch.raw)), ...result.strictErrors]
+    : result.strictErrors;
+  if (!problems.length) return;
+  if (directive === 'Warn') scope.warnings.push(...problems);
+  else if (patch) throw badRequest(strictDecodingError(problems));
+  else throw badRequest(cannotBeHandledMessage(expect.kind, version, expect.kind, strictDecodingError(problems)));
+}

@@ -1,0 +1,58 @@
+// What a request handler knows about the request it serves, independent of the HTTP framework.
+import type { KObject } from '../../storage/store.js';
+import type { FieldCheckResult } from '../../openapi/field-check.js';
+import type { AdmissionChain } from '../admission/chain.js';
+import type { Registry } from '../registry/registry.js';
+import type { ResourceStore } from '../registry/resourcestore.js';
+import type { ResourceType } from '../registry/types.js';
+
+/** Schema-driven checks of decoded objects (implemented over the OpenAPI facts). */
+export interface FieldChecker {
+  checkObject(schemaName: string, obj: unknown, rawJson?: string): FieldCheckResult;
+}
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+}
+
+export interface ServerContext {
+  registry: Registry;
+  admission: AdmissionChain;
+  fields: FieldChecker;
+  /** Interval between BOOKMARK events on watches that allow them. */
+  bookmarkIntervalMs: number;
+}
+
+export interface RequestScope {
+  server: ServerContext;
+  rt: ResourceType;
+  store: ResourceStore;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  query: Record<string, string | undefined>;
+  user?: UserInfo;
+  body?: Buffer;
+  contentType?: string;
+  /** Warning texts to return as `Warning: 299 - "…"` headers. */
+  warnings: string[];
+}
+
+export interface ObjectResult {
+  code: number;
+  object: KObject;
+  /** Set for lists so that Table and PartialObjectMetadataList renderings know the items. */
+  list?: { items: KObject[]; metadata: Record<string, unknown> };
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KObject;
+}
+
+export interface WatchStream {
+  /** Starts delivery; returns a function that stops it. `end` is called when the server ends the watch. */
+  start(send: (e: WatchEvent) => void, end: () => void): () => void;
+}

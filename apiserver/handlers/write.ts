@@ -1,0 +1,137 @@
+// create, update and patch.
+import jsonpatch from 'fast-json-patch';
+import type { KObject } from '../../storage/store.js';
+import type { AdmissionAttributes, Operation } from '../admission/chain.js';
+import { APIError, badRequest, methodNotAllowed, unsupportedMediaType } from '../errors.js';
+import { mediaType } from '../http/negotiation.js';
+import { checkFields, checkTypeMeta, decodeObject, expected, parseBody } from './decode.js';
+import type { ObjectResult, RequestScope } from './scope.js';
+
+export function isDryRun(scope: RequestScope): boolean {
+  const v = scope.query.dryRun;
+  if (v === undefined || v === '') return false;
+  if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`);
+  return true;
+}
+
+function attributes(scope: RequestScope, operation: Operation, object: KObject | undefined, oldObject?: KObject): AdmissionAttributes {
+  return {
+    operation,
+    resource: scope.rt,
+    subresource: scope.subresource,
+    namespace: scope.namespace,
+    name: scope.name ?? object?.metadata?.name ?? '',
+    object,
+    oldObject,
+    dryRun: isDryRun(scope),
+    user: scope.user,
+  };
+}
+
+function checkNamespace(scope: RequestScope, obj: KObject): void {
+  const meta = (obj.metadata ??= {});
+  if (!scope.rt.namespaced) return;
+  if (meta.namespace && meta.namespace !== scope.namespace)
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+}
+
+export async function createObject(scope: RequestScope): Promise<ObjectResult> {
+  if (scope.name !== undefined) throw methodNotAllowed();
+  const obj = decodeObject(scope);
+  checkNamespace(scope, obj);
+  const dryRun = isDryRun(scope);
+  const admission = scope.server.admission;
+  await admission.admit(attributes(scope, 'CREATE', obj));
+  const created = await scope.store.create(scope.namespace, obj, {
+    dryRun,
+    validate: (o) => admission.validate(attributes(scope, 'CREATE', o)),
+  });
+  return { code: 201, object: created };
+}
+
+/** The update path shared by PUT and PATCH: admission on the desired object, then the registry write. */
+async function updateWith(scope: RequestScope, desired: (current: KObject) => KObject | Promise<KObject>): Promise<ObjectResult> {
+  const admission = scope.server.admission;
+  const dryRun = isDryRun(scope);
+  const updated = await scope.store.guaranteedUpdate(
+    scope.namespace,
+    scope.name!,
+    async (current) => {
+      const obj = await desired(current);
+      await admission.admit(attributes(scope, 'UPDATE', obj, current));
+      return obj;
+    },
+    {
+      dryRun,
+      subresource: scope.subresource,
+      validate: (o, old) => admission.validate(attributes(scope, 'UPDATE', o, old)),
+    },
+  );
+  return { code: 200, object: updated };
+}
+
+export async function updateObject(scope: RequestScope): Promise<ObjectResult> {
+  const obj = decodeObject(scope);
+  checkNamespace(scope, obj);
+  const meta = obj.metadata!;
+  if (meta.name === undefined || meta.name === '') meta.name = scope.name;
+  if (meta.name !== scope.name)
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${scope.name})`);
+  return updateWith(scope, (current) => {
+    const rv = meta.resourceVersion;
+    if (rv && rv !== current.metadata?.resourceVersion)
+      throw new APIError(409, 'Conflict', `Operation cannot be fulfilled on ${scope.store.gr.group ? `${scope.rt.plural}.${scope.rt.group}` : scope.rt.plural} "${scope.name}": the object has been modified; please apply your changes to the latest version and try again`, {
+        name: scope.name,
+        group: scope.rt.group || undefined,
+        kind: scope.rt.plural,
+      });
+    return structuredClone(obj);
+  });
+}
+
+export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+
+export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
+  const type = mediaType(scope.contentType);
+  if (!PATCH_MEDIA_TYPES.includes(type)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
+  const { value: patch, rawJson } = parseBody(scope, PATCH_MEDIA_TYPES);
+  const jsonPatch = type === 'application/json-patch+json';
+  if (jsonPatch && !Array.isArray(patch))
+    throw badRequest('the server rejected our request due to an error in our request');
+  const expect = expected(scope);
+  return updateWith(scope, (current) => {
+    const next = jsonPatch ? applyJSONPatch(current, patch as jsonpatch.Operation[]) : mergePatch(current, patch) as KObject;
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new APIError(422, 'Invalid', 'the patch produced an object that is not a JSON object');
+    checkTypeMeta(next, expect);
+    if (next.metadata?.name !== scope.name)
+      throw badRequest(`the name of the object (${next.metadata?.name}) does not match the name on the URL (${scope.name})`);
+    checkFields(scope, next, undefined, expect, { raw: rawJson ?? '', jsonPatch });
+    return next;
+  });
+}
+
+function applyJSONPatch(doc: KObject, ops: jsonpatch.Operation[]): KObject {
+  try {
+    return jsonpatch.applyPatch(doc, ops, true, true).newDocument as KObject;
+  } catch (e) {
+    throw new APIError(422, 'Invalid', jsonPatchMessage(e as Error));
+  }
+}
+
+function jsonPatchMessage(err: Error & { name?: string; operation?: { path?: string } }): string {
+  if (err.name === 'TEST_OPERATION_FAILED') return 'the server rejected our request due to an error in our request';
+  const path = err.operation?.path;
+  return path ? `jsonpatch ${err.name ?? 'error'}: ${path}: ${err.message.split('\n')[0]}` : err.message.split('\n')[0];
+}
+
+/** JSON merge patch (RFC 7386): objects merge recursively, null deletes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

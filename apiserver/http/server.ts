@@ -1,0 +1,303 @@
+// The HTTP layer: fastify over HTTPS, authentication, content negotiation and routing of the Kubernetes REST paths to
+// the request handlers. Nothing below this layer knows about HTTP.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authn.js';
+import { APIError, badRequest, internalError, methodNotAllowed, requestEntityTooLarge, toStatus, unauthorized, unsupportedMediaType } from '../errors.js';
+import { deleteCollection, deleteObject } from '../handlers/delete.js';
+import { getObject, isWatch, listObjects, watchObjects } from '../handlers/read.js';
+import type { ObjectResult, RequestScope, ServerContext, UserInfo } from '../handlers/scope.js';
+import { createObject, patchObject, updateObject } from '../handlers/write.js';
+import type { APIServerMetrics } from '../metrics.js';
+import { ALL_VERBS, type ResourceType } from '../registry/types.js';
+import { warningHeaderValue } from '../../openapi/messages.js';
+import { openApiV3ResponseHeaders, type ServedDocument } from '../../openapi/schemas.js';
+import { Discovery, type CachedDocument } from './discovery.js';
+import { negotiate, type Representation } from './negotiation.js';
+import { encodeResult, watchEncoder } from './render.js';
+import { parseResourcePath, type RequestInfo } from './requestinfo.js';
+
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+
+export interface OpenAPIService {
+  index(resources: ResourceType[]): ServedDocument;
+  document(groupVersionPath: string, resources: ResourceType[]): ServedDocument | undefined;
+}
+
+export interface HealthCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface HTTPServerOptions {
+  context: ServerContext;
+  https: Record<string, unknown>;
+  authenticator: Authenticator;
+  logger: Logger;
+  metrics: APIServerMetrics;
+  openapi: OpenAPIService;
+  version: Record<string, string>;
+  healthChecks: HealthCheck[];
+}
+
+interface RequestLog {
+  verb: string;
+  group?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: UserInfo;
+    kube?: RequestLog;
+  }
+}
+
+const OPEN_PATHS = /^\/(healthz|livez|readyz|version|metrics)(\/|$)/;
+
+function send(reply: FastifyReply, code: number, contentType: string, body: string): FastifyReply {
+  return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(body);
+}
+
+function sendError(reply: FastifyReply, err: APIError): FastifyReply {
+  return send(reply, err.code, 'application/json', JSON.stringify(toStatus(err)));
+}
+
+const NOT_FOUND = () => new APIError(404, 'NotFound', 'the server could not find the requested resource', {});
+
+function sendCached(req: FastifyRequest, reply: FastifyReply, doc: CachedDocument, contentType: string, cacheControl = 'no-cache, private'): FastifyReply {
+  reply.header('etag', doc.etag).header('vary', 'Accept').header('cache-control', cacheControl);
+  if (req.headers['if-none-match'] === doc.etag) return reply.code(304).send();
+  return reply.code(200).header('content-type', contentType).send(doc.body);
+}
+
+export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
+  const { context, logger, metrics } = opts;
+  const discovery = new Discovery(context.registry);
+  const app = Fastify({
+    https: opts.https as never,
+    logger: false,
+    bodyLimit: MAX_REQUEST_BODY_BYTES,
+    disableRequestLogging: true,
+    return503OnClosing: false,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    (req as { startNs?: bigint }).startNs = process.hrtime.bigint();
+    if (OPEN_PATHS.test(req.url)) return;
+    const user = opts.authenticator.authenticate({ socket: req.raw.socket, headers: req.headers });
+    if (user === null || user === 'invalid') return sendError(reply, unauthorized());
+    req.user = user;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const start = (req as { startNs?: bigint }).startNs ?? process.hrtime.bigint();
+    const latencyMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const k = req.kube;
+    logger.info({ verb: k?.verb ?? req.method, resource: k?.resource, subresource: k?.subresource, namespace: k?.namespace, name: k?.name, path: k ? undefined : req.url.split('?')[0], code: reply.statusCode, latencyMs: Math.round(latencyMs * 100) / 100, user: req.user?.username }, 'request');
+    if (k?.resource) {
+      const labels = { verb: k.verb.toUpperCase(), group: k.group ?? '', resource: k.resource, subresource: k.subresource ?? '' };
+      metrics.requests.inc({ ...labels, code: String(reply.statusCode) });
+      metrics.latency.observe(labels, latencyMs / 1000);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof APIError) return sendError(reply, err);
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, requestEntityTooLarge(MAX_REQUEST_BODY_BYTES));
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, unsupportedMediaType(['application/json', 'application/yaml']));
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, badRequest(e.message));
+    logger.error({ err, url: req.url }, 'internal error');
+    return sendError(reply, internalError(err));
+  });
+
+  app.setNotFoundHandler((_req, reply) => sendError(reply, NOT_FOUND()));
+
+  app.get('/version', async (_req, reply) => send(reply, 200, 'application/json', JSON.stringify(opts.version)));
+
+  const health = async (req: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply, kind: string, only?: string) => {
+    const checks = opts.healthChecks.filter((c) => !only || c.name === only);
+    if (only && checks.length === 0) return sendError(reply, NOT_FOUND());
+    const lines: string[] = [];
+    let failed = false;
+    for (const c of checks) {
+      try {
+        await c.check();
+        lines.push(`[+]${c.name} ok`);
+      } catch (err) {
+        failed = true;
+        lines.push(`[-]${c.name} failed: reason withheld`);
+        logger.warn({ check: c.name, err }, `${kind} check failed`);
+      }
+    }
+    const verbose = req.query.verbose !== undefined;
+    const body = failed ? `${lines.join('\n')}\n${kind} check failed` : verbose && !only ? `${lines.join('\n')}\n${kind} check passed\n` : 'ok';
+    return send(reply, failed ? 500 : 200, 'text/plain; charset=utf-8', body);
+  };
+  for (const kind of ['healthz', 'livez', 'readyz']) {
+    app.get(`/${kind}`, (req, reply) => health(req as never, reply, kind));
+    app.get(`/${kind}/:check`, (req, reply) => health(req as never, reply, kind, (req.params as { check: string }).check));
+  }
+
+  app.get('/metrics', async (_req, reply) => send(reply, 200, metrics.registry.contentType, await metrics.registry.metrics()));
+
+  app.get('/openapi/v3', async (req, reply) => sendCached(req, reply, opts.openapi.index(context.registry.all()), 'application/json'));
+  app.get('/openapi/v3/*', async (req, reply) => {
+    const gvPath = (req.params as { '*': string })['*'].replace(/\/$/, '');
+    const doc = opts.openapi.document(gvPath, context.registry.all());
+    if (!doc) return sendError(reply, NOT_FOUND());
+    const { status, headers } = openApiV3ResponseHeaders(gvPath, doc, (req.query as Record<string, string>).hash);
+    reply.headers(headers);
+    if (status === 301) return reply.code(301).send();
+    if (req.headers['if-none-match'] === doc.etag) return reply.code(304).send();
+    return reply.code(200).send(doc.body);
+  });
+
+  const discoveryRoot = (legacy: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const rep = negotiate(req.headers.accept, { transforms: false, discovery: true, yaml: false });
+    if (rep.kind === 'discovery') {
+      const doc = discovery.aggregated(legacy, rep.version);
+      return sendCached(req, reply, doc, `application/json;g=apidiscovery.k8s.io;v=${rep.version};as=APIGroupDiscoveryList`);
+    }
+    if (legacy) {
+      const address = `${req.socket.localAddress?.replace(/^::ffff:/, '')}:${req.socket.localPort}`;
+      return send(reply, 200, 'application/json', JSON.stringify(discovery.apiVersions(address)));
+    }
+    return sendCached(req, reply, discovery.apiGroupList(), 'application/json');
+  };
+  app.get('/api', discoveryRoot(true));
+  app.get('/apis', discoveryRoot(false));
+
+  const resource = async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0];
+    const info = parseResourcePath(path);
+    if (!info) return sendError(reply, NOT_FOUND());
+    if (!info.resource) {
+      if (req.method !== 'GET') return sendError(reply, methodNotAllowed());
+      const doc = path.startsWith('/api/') || info.version ? discovery.apiResourceList(info.group, info.version) : undefined;
+      if (doc) return sendCached(req, reply, doc, 'application/json');
+      return sendError(reply, NOT_FOUND());
+    }
+    return serveResource(req, reply, info);
+  };
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/api/*', handler: resource });
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis/*', handler: resource });
+  // /apis/GROUP is a group document, not a resource path.
+  app.get('/apis/:group', async (req, reply) => {
+    const doc = discovery.apiGroupDoc((req.params as { group: string }).group);
+    if (!doc) return sendError(reply, NOT_FOUND());
+    return sendCached(req, reply, doc, 'application/json');
+  });
+
+  async function serveResource(req: FastifyRequest, reply: FastifyReply, info: RequestInfo) {
+    const rt = context.registry.lookup(info.group, info.version, info.resource!);
+    if (!rt || (!rt.namespaced && info.namespace !== undefined)) return sendError(reply, NOT_FOUND());
+    const allowedSub = info.subresource === undefined || (info.subresource === 'status' && rt.subresources?.status) || (info.subresource === 'finalize' && rt.kind === 'Namespace' && !rt.group);
+    if (!allowedSub) return sendError(reply, NOT_FOUND());
+    const scope: RequestScope = {
+      server: context,
+      rt,
+      store: context.registry.storeFor(rt),
+      namespace: info.namespace,
+      name: info.name,
+      subresource: info.subresource,
+      query: req.query as Record<string, string>,
+      user: req.user,
+      body: Buffer.isBuffer(req.body) ? req.body : undefined,
+      contentType: req.headers['content-type'],
+      warnings: [],
+    };
+    const verb = verbOf(req.method, scope, info);
+    req.kube = { verb, group: rt.group, resource: rt.plural, subresource: info.subresource, namespace: info.namespace, name: info.name };
+    if (!(rt.verbs ?? ALL_VERBS).includes(verb) && !(info.subresource && ['get', 'update', 'patch'].includes(verb))) return sendError(reply, methodNotAllowed());
+    if (info.subresource === 'finalize' && verb !== 'update') return sendError(reply, methodNotAllowed());
+    const rep = negotiate(req.headers.accept, { transforms: verb === 'get' || verb === 'list' || verb === 'watch', discovery: false, yaml: verb !== 'watch' });
+    if (verb === 'watch') return serveWatch(req, reply, scope, rep);
+    const result = await dispatch(verb, scope);
+    const warnings = scope.warnings.map(warningHeaderValue).filter((w): w is string => w !== undefined);
+    if (warnings.length) reply.header('warning', warnings);
+    const encoded = encodeResult(result, rep, rt, scope.query);
+    const contentType = rep.kind === 'table' || rep.kind === 'partial' ? `application/json;as=${rep.kind === 'table' ? 'Table' : result.list ? 'PartialObjectMetadataList' : 'PartialObjectMetadata'};v=${rep.version};g=meta.k8s.io` : encoded.contentType;
+    return send(reply, result.code, contentType, encoded.body);
+  }
+
+  function serveWatch(req: FastifyRequest, reply: FastifyReply, scope: RequestScope, rep: Representation) {
+    // A watch on /watch/…/NAME is a watch of that one object.
+    if (scope.name !== undefined) scope.query = { ...scope.query, fieldSelector: [scope.query.fieldSelector, `metadata.name=${scope.name}`].filter(Boolean).join(',') };
+    const stream = watchObjects(scope);
+    const encode = watchEncoder(rep, scope.rt, scope.query);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': rep.kind === 'table' ? `application/json;as=Table;v=${rep.version};g=meta.k8s.io` : 'application/json',
+      'cache-control': 'no-cache, private',
+      'transfer-encoding': 'chunked',
+    });
+    const gauge = { group: scope.rt.group, resource: scope.rt.plural };
+    metrics.watchers.inc(gauge);
+    let done = false;
+    const end = () => {
+      if (done) return;
+      done = true;
+      metrics.watchers.dec(gauge);
+      stop();
+      res.end();
+    };
+    const stop = stream.start((e) => res.write(encode(e)), end);
+    req.raw.on('close', end);
+    res.on('close', end);
+  }
+
+  return app;
+}
+
+function verbOf(method: string, scope: RequestScope, info: RequestInfo): string {
+  switch (method) {
+    case 'GET':
+      if (scope.name !== undefined && !info.watchPath) return 'get';
+      return isWatch(scope, info.watchPath) ? 'watch' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return scope.name !== undefined ? 'delete' : 'deletecollection';
+    default:
+      return method.toLowerCase();
+  }
+}
+
+async function dispatch(verb: string, scope: RequestScope): Promise<ObjectResult> {
+  const named = scope.name !== undefined;
+  switch (verb) {
+    case 'get':
+      return getObject(scope);
+    case 'list':
+      return listObjects(scope);
+    case 'create':
+      if (named) throw methodNotAllowed();
+      return createObject(scope);
+    case 'update':
+      if (!named) throw methodNotAllowed();
+      return updateObject(scope);
+    case 'patch':
+      if (!named) throw methodNotAllowed();
+      return patchObject(scope);
+    case 'delete':
+      return deleteObject(scope);
+    case 'deletecollection':
+      return deleteCollection(scope);
+    default:
+      throw methodNotAllowed();
+  }
+}

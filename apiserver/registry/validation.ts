@@ -1,0 +1,142 @@
+// Object-meta validation as k8s.io/apimachinery/pkg/util/validation and api/validation do it, with kube's texts.
+import type { FieldError } from '../errors.js';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+const DNS1123_LABEL_MSG =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const QUALIFIED_NAME_MSG =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+/** How a kind's object names are validated (kube's ValidateNameFunc per registry strategy). */
+export type NameRule = 'subdomain' | 'label' | 'path-segment';
+
+export function validateName(name: string, rule: NameRule): string[] {
+  switch (rule) {
+    case 'label':
+      return dns1123Label(name);
+    case 'subdomain':
+      return dns1123Subdomain(name);
+    case 'path-segment':
+      return pathSegmentName(name);
+  }
+}
+
+export function dns1123Label(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1123_LABEL.test(v)) errs.push(DNS1123_LABEL_MSG);
+  return errs;
+}
+
+export function dns1123Subdomain(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 253) errs.push('must be no more than 253 characters');
+  if (!DNS1123_SUBDOMAIN.test(v)) errs.push(DNS1123_SUBDOMAIN_MSG);
+  return errs;
+}
+
+function pathSegmentName(v: string): string[] {
+  if (v === '.' || v === '..') return [`may not be '${v}'`];
+  for (const bad of ['/', '%']) if (v.includes(bad)) return [`may not contain '${bad}'`];
+  return [];
+}
+
+export function qualifiedName(v: string): string[] {
+  const errs: string[] = [];
+  const parts = v.split('/');
+  let name = v;
+  if (parts.length === 2) {
+    const [prefix] = parts;
+    name = parts[1];
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else for (const e of dns1123Subdomain(prefix)) errs.push(`prefix part ${e}`);
+  } else if (parts.length > 2) {
+    return [
+      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (name.length > 0 && !QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MSG);
+  return errs;
+}
+
+export function labelValue(v: string): string[] {
+  const errs: string[] = [];
+  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (!LABEL_VALUE.test(v)) errs.push(LABEL_VALUE_MSG);
+  return errs;
+}
+
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/** Validates metadata the way ValidateObjectMeta does; returns field errors (empty when valid). */
+export function validateObjectMeta(meta: Record<string, any>, opts: { namespaced: boolean; nameRule: NameRule }): FieldError[] {
+  const errs: FieldError[] = [];
+  const name = meta.name;
+  if (typeof meta.generateName === 'string' && meta.generateName && !name) {
+    // The server appends a suffix; kube validates the prefix with the trailing dash allowed.
+    for (const detail of validateName(meta.generateName.replace(/-$/, 'a'), opts.nameRule))
+      errs.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', badValue: meta.generateName, detail });
+  }
+  if (!name) {
+    errs.push({ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' });
+  } else if (typeof name !== 'string') {
+    errs.push({ type: 'FieldValueInvalid', field: 'metadata.name', badValue: name, detail: 'must be a string' });
+  } else {
+    for (const detail of validateName(name, opts.nameRule)) errs.push({ type: 'FieldValueInvalid', field: 'metadata.name', badValue: name, detail });
+  }
+  if (opts.namespaced) {
+    if (!meta.namespace) errs.push({ type: 'FieldValueRequired', field: 'metadata.namespace', detail: '' });
+    else for (const detail of dns1123Label(meta.namespace)) errs.push({ type: 'FieldValueInvalid', field: 'metadata.namespace', badValue: meta.namespace, detail });
+  } else if (meta.namespace) {
+    errs.push({ type: 'FieldValueForbidden', field: 'metadata.namespace', detail: 'not allowed on this type' });
+  }
+  errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+  if (meta.generation !== undefined && (typeof meta.generation !== 'number' || meta.generation < 0))
+    errs.push({ type: 'FieldValueInvalid', field: 'metadata.generation', badValue: meta.generation, detail: 'must be greater than or equal to 0' });
+  if (meta.finalizers !== undefined) {
+    const seen = new Set<string>();
+    (meta.finalizers as unknown[]).forEach((f, i) => {
+      const field = `metadata.finalizers[${i}]`;
+      if (typeof f !== 'string') return errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail: 'must be a string' });
+      for (const detail of qualifiedName(f)) errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail });
+      if (seen.has(f)) errs.push({ type: 'FieldValueDuplicate', field, badValue: f });
+      seen.add(f);
+    });
+  }
+  return errs;
+}
+
+export function validateLabels(labels: unknown, field: string): FieldError[] {
+  if (labels === undefined || labels === null) return [];
+  const errs: FieldError[] = [];
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    for (const detail of qualifiedName(k)) errs.push({ type: 'FieldValueInvalid', field, badValue: k, detail });
+    if (typeof v !== 'string') errs.push({ type: 'FieldValueInvalid', field, badValue: v, detail: 'must be a string' });
+    else for (const detail of labelValue(v)) errs.push({ type: 'FieldValueInvalid', field, badValue: v, detail });
+  }
+  return errs;
+}
+
+export function validateAnnotations(annotations: unknown, field: string): FieldError[] {
+  if (annotations === undefined || annotations === null) return [];
+  const errs: FieldError[] = [];
+  let total = 0;
+  for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
+    for (const detail of qualifiedName(k.toLowerCase())) errs.push({ type: 'FieldValueInvalid', field, badValue: k, detail });
+    total += k.length + (typeof v === 'string' ? v.length : 0);
+  }
+  if (total > TOTAL_ANNOTATION_SIZE_LIMIT)
+    errs.push({ type: 'FieldValueTooLong', field, detail: `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes` });
+  return errs;
+}

@@ -1,0 +1,384 @@
+// The LevelDB-backed Store. Every change and the new global resourceVersion go into one atomic LevelDB batch, so the
+// counter survives restarts and crashes together with the data it versions. Writes are validated synchronously
+// against the latest state (committed or queued), given the next resourceVersion, and queued; one writer loop commits
+// whatever has queued up as a single batch (group commit), then records and broadcasts the events in order.
+import { ClassicLevel } from 'classic-level';
+import type { Logger } from 'pino';
+import { Broadcaster } from './broadcaster.js';
+import { decodeContinue, encodeContinue } from './continue.js';
+import { EventHistory } from './history.js';
+import {
+  StorageError,
+  type KObject,
+  type ListOptions,
+  type ListResult,
+  type Preconditions,
+  type Store,
+  type StoreEvent,
+  type Watcher,
+  type WatchOptions,
+} from './store.js';
+
+// Objects live under "o" + key and bookkeeping under "m", so no object key can collide with the counter and a
+// prefix scan never meets it.
+const OBJECT = 'o';
+const RESOURCE_VERSION_KEY = 'mresourceVersion';
+// Like etcd's first revision: clients read "0" as "any version", so no list may ever report it.
+const INITIAL_RV = 1;
+const MAX_BATCH = 1000;
+const LIST_CHUNK = 1000;
+
+const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list ' +
+  'without the continue parameter.';
+const MODIFIED_CONFLICT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+export interface LevelStoreOptions {
+  /** Keep at least this many of the newest events for watches and continued lists (default 10,000). */
+  historyCount?: number;
+  /** Keep every event younger than this (default 5 minutes). */
+  historyAgeMs?: number;
+  logger?: Logger;
+  /**
+   * fsync every batch. Without it an acknowledged write is in the OS page cache (survives a process kill, not a
+   * power loss).
+   */
+  sync?: boolean;
+}
+
+interface Current {
+  json: string;
+  obj: KObject;
+  rv: string;
+}
+
+interface Mutation {
+  event: StoreEvent;
+  /** The stored value; undefined deletes the key. */
+  json: string | undefined;
+  result: KObject;
+  resolve: (obj: KObject) => void;
+  reject: (err: unknown) => void;
+}
+
+export class LevelStore implements Store {
+  private readonly history: EventHistory;
+  private readonly broadcaster: Broadcaster;
+  /** Latest state of every key with a queued or in-flight write; everything else is read from LevelDB. */
+  private readonly pending = new Map<string, { rv: number; json: string | undefined }>();
+  private queue: Mutation[] = [];
+  /** The batch LevelDB is writing: a snapshot may already see it before its events reach the history. */
+  private inflight: Mutation[] = [];
+  private flushing?: Promise<void>;
+  private closing?: Promise<void>;
+  private committedRv: number;
+  private assignedRv: number;
+
+  private constructor(
+    private readonly db: ClassicLevel<string, string>,
+    rv: number,
+    private readonly opts: LevelStoreOptions,
+  ) {
+    this.committedRv = this.assignedRv = rv;
+    this.history = new EventHistory(
+      { count: opts.historyCount ?? 10_000, ageMs: opts.historyAgeMs ?? 5 * 60_000 },
+      rv,
+    );
+    this.broadcaster = new Broadcaster(opts.logger);
+  }
+
+  static async open(dir: string, opts: LevelStoreOptions = {}): Promise<LevelStore> {
+    const db = new ClassicLevel<string, string>(dir);
+    await db.open();
+    try {
+      return new LevelStore(db, parseRv(await db.get(RESOURCE_VERSION_KEY)), opts);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+
+  currentResourceVersion(): number {
+    return this.committedRv;
+  }
+
+  async get(key: string): Promise<KObject | undefined> {
+    const json = await this.db.get(OBJECT + key);
+    return json === undefined ? undefined : (JSON.parse(json) as KObject);
+  }
+
+  async create(key: string, obj: KObject): Promise<KObject> {
+    this.assertOpen(key);
+    const rv = this.assignedRv + 1;
+    const { stamped, json } = stamp(key, obj, rv);
+    if (obj.metadata?.resourceVersion) {
+      throw new StorageError('InvalidObject', key, 'resourceVersion should not be set on objects to be created');
+    }
+    if (this.readJson(key) !== undefined) throw new StorageError('KeyExists', key);
+    this.assignedRv = rv;
+    return this.enqueue({ type: 'ADDED', key, object: JSON.parse(json), rv }, json, stamped);
+  }
+
+  async update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject> {
+    this.assertOpen(key);
+    const current = this.readCurrent(key);
+    if (!current) throw new StorageError('KeyNotFound', key);
+    if (expectedResourceVersion !== undefined && expectedResourceVersion !== current.rv) {
+      throw new StorageError('Conflict', key, MODIFIED_CONFLICT);
+    }
+    const rv = this.assignedRv + 1;
+    const { stamped, json } = stamp(key, obj, rv);
+    // As in kube, writing back identical content is not a change: no new resourceVersion, no event. The length
+    // test spares the second serialisation for most real changes.
+    if (json.length - String(rv).length === current.json.length - current.rv.length) {
+      if (stamp(key, obj, current.rv).json === current.json) return current.obj;
+    }
+    this.assignedRv = rv;
+    const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), prevObject: current.obj, rv };
+    return this.enqueue(event, json, stamped);
+  }
+
+  async guaranteedUpdate(key: string, tryUpdate: (current: KObject) => KObject | Promise<KObject>): Promise<KObject> {
+    for (;;) {
+      this.assertOpen(key);
+      const current = this.readCurrent(key);
+      if (!current) throw new StorageError('KeyNotFound', key);
+      const next = await tryUpdate(current.obj);
+      if (next === current.obj) return current.obj;
+      try {
+        return await this.update(key, next, current.rv);
+      } catch (err) {
+        if (!(err instanceof StorageError && err.code === 'Conflict')) throw err;
+      }
+    }
+  }
+
+  async delete(key: string, preconditions: Preconditions = {}): Promise<KObject> {
+    this.assertOpen(key);
+    const current = this.readCurrent(key);
+    if (!current) throw new StorageError('KeyNotFound', key);
+    const uid = current.obj.metadata?.uid;
+    if (preconditions.uid !== undefined && preconditions.uid !== uid) {
+      throw new StorageError(
+        'Conflict',
+        key,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${uid ?? ''}`,
+      );
+    }
+    if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== current.rv) {
+      throw new StorageError(
+        'Conflict',
+        key,
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ` +
+          `ResourceVersion in object meta: ${current.rv}`,
+      );
+    }
+    const rv = ++this.assignedRv;
+    const tombstone = withResourceVersion(current.obj, String(rv));
+    const result = withResourceVersion(JSON.parse(current.json) as KObject, String(rv));
+    return this.enqueue({ type: 'DELETED', key, object: tombstone, prevObject: current.obj, rv }, undefined, result);
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const resume = opts.continue ? decodeContinue(prefix, opts.continue) : undefined;
+    const snapshot = this.db.snapshot();
+    try {
+      // The counter is read from the same snapshot as the data, so the reported version is exactly what the scan
+      // sees, even when a batch lands between taking the snapshot and reading from it.
+      const seenRv = parseRv(await this.db.get(RESOURCE_VERSION_KEY, { snapshot }));
+      const atRv = resume?.resourceVersion ?? seenRv;
+      if (atRv > seenRv) {
+        throw new StorageError('InvalidContinue', prefix, 'continue key is not valid: resourceVersion is in the future');
+      }
+      const startKey = resume?.startKey ?? prefix;
+      const rewound = atRv < seenRv ? this.stateBefore(prefix, startKey, atRv, seenRv) : [];
+      // One entry beyond the page tells whether another page follows.
+      const entries = await this.scan(snapshot, prefix, startKey, limit + 1, rewound);
+      const more = entries.length > limit;
+      if (more) entries.length = limit;
+      const result: ListResult = { items: entries.map((e) => e.obj), resourceVersion: atRv };
+      if (more) result.continue = encodeContinue(prefix, entries[limit - 1].key, atRv);
+      return result;
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  watch(prefix: string, opts: WatchOptions, onEvent: (e: StoreEvent) => void): Watcher {
+    this.assertOpen(prefix);
+    const fromRv = opts.resourceVersion ?? this.committedRv;
+    const oldest = this.history.completeAfter;
+    if (fromRv < oldest) throw new StorageError('Expired', prefix, `too old resource version: ${fromRv} (${oldest})`);
+    // Replay and subscribe in one synchronous step: no commit can slip in between, so there is no gap; the
+    // subscriber skips anything at or below what replay covered, so there is no duplicate.
+    for (const event of this.history.between(fromRv)) {
+      if (event.key.startsWith(prefix)) onEvent(event);
+    }
+    return this.broadcaster.subscribe(prefix, Math.max(fromRv, this.history.lastRv), onEvent);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.flushing;
+      this.broadcaster.clear();
+      await this.db.close();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(key: string): void {
+    if (this.closing) throw new Error(`storage is closed (${key})`);
+  }
+
+  private readJson(key: string): string | undefined {
+    const pending = this.pending.get(key);
+    // Synchronous so that checking and queueing a write cannot interleave with another write to the same key.
+    return pending ? pending.json : this.db.getSync(OBJECT + key);
+  }
+
+  private readCurrent(key: string): Current | undefined {
+    const json = this.readJson(key);
+    if (json === undefined) return undefined;
+    const obj = JSON.parse(json) as KObject;
+    return { json, obj, rv: String(obj.metadata?.resourceVersion) };
+  }
+
+  private enqueue(event: StoreEvent, json: string | undefined, result: KObject): Promise<KObject> {
+    this.pending.set(event.key, { rv: event.rv, json });
+    return new Promise<KObject>((resolve, reject) => {
+      this.queue.push({ event, json, result, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // Let writes issued in the same tick join the first batch.
+    await undefined;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const ops = batch.map(({ event, json }) =>
+        json === undefined
+          ? { type: 'del' as const, key: OBJECT + event.key }
+          : { type: 'put' as const, key: OBJECT + event.key, value: json },
+      );
+      ops.push({ type: 'put', key: RESOURCE_VERSION_KEY, value: String(batch[batch.length - 1].event.rv) });
+      this.inflight = batch;
+      try {
+        await this.db.batch(ops, { sync: this.opts.sync ?? false });
+      } catch (err) {
+        this.inflight = [];
+        this.abandon(batch, err);
+        continue;
+      }
+      this.inflight = [];
+      this.commit(batch);
+    }
+    this.flushing = undefined;
+  }
+
+  private commit(batch: Mutation[]): void {
+    const now = Date.now();
+    this.committedRv = batch[batch.length - 1].event.rv;
+    for (const { event } of batch) {
+      if (this.pending.get(event.key)?.rv === event.rv) this.pending.delete(event.key);
+      this.history.append(event, now);
+    }
+    this.history.trim(now);
+    for (const { event } of batch) this.broadcaster.dispatch(event);
+    for (const m of batch) m.resolve(m.result);
+  }
+
+  /**
+   * Every queued write was checked against state that included the failed batch, so none of them may land: reject
+   * them all and fall back to what LevelDB holds. Their resourceVersions are simply never used.
+   */
+  private abandon(batch: Mutation[], err: unknown): void {
+    const queued = this.queue.splice(0);
+    this.pending.clear();
+    this.opts.logger?.error({ err, writes: batch.length + queued.length }, 'storage batch failed; writes rejected');
+    for (const m of batch) m.reject(err);
+    for (const m of queued) m.reject(err);
+  }
+
+  /**
+   * For keys under prefix (from startKey on) changed after atRv and up to seenRv: their state at atRv (undefined if
+   * they did not exist), in key order. The first change after atRv carries that state as its prevObject.
+   */
+  private stateBefore(prefix: string, startKey: string, atRv: number, seenRv: number): [string, KObject | undefined][] {
+    if (atRv < this.history.completeAfter) throw new StorageError('Expired', prefix, CONTINUE_EXPIRED);
+    const before = new Map<string, KObject | undefined>();
+    const note = (e: StoreEvent) => {
+      if (e.key >= startKey && e.key.startsWith(prefix) && !before.has(e.key)) {
+        before.set(e.key, e.type === 'ADDED' ? undefined : e.prevObject);
+      }
+    };
+    for (const event of this.history.between(atRv, seenRv)) note(event);
+    for (const { event } of this.inflight) if (event.rv > atRv && event.rv <= seenRv) note(event);
+    return [...before].sort(([a], [b]) => (a < b ? -1 : 1));
+  }
+
+  /** Up to `want` objects from the snapshot, in key order, with the rewound keys replaced by their older state. */
+  private async scan(
+    snapshot: ReturnType<ClassicLevel<string, string>['snapshot']>,
+    prefix: string,
+    startKey: string,
+    want: number,
+    rewound: [string, KObject | undefined][],
+  ): Promise<{ key: string; obj: KObject }[]> {
+    const out: { key: string; obj: KObject }[] = [];
+    let r = 0;
+    // History objects are shared with watchers, so callers get their own copies.
+    const takeRewound = () => {
+      const [key, obj] = rewound[r++];
+      if (obj) out.push({ key, obj: structuredClone(obj) });
+    };
+    const it = this.db.iterator({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot });
+    try {
+      while (out.length < want) {
+        const chunk = await it.nextv(Math.min(want - out.length, LIST_CHUNK));
+        if (chunk.length === 0) break;
+        for (const [storedKey, json] of chunk) {
+          const key = storedKey.slice(OBJECT.length);
+          while (r < rewound.length && rewound[r][0] < key && out.length < want) takeRewound();
+          if (out.length >= want) break;
+          if (r < rewound.length && rewound[r][0] === key) takeRewound();
+          else out.push({ key, obj: JSON.parse(json) as KObject });
+          if (out.length >= want) break;
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    while (r < rewound.length && out.length < want) takeRewound();
+    return out;
+  }
+}
+
+function parseRv(raw: string | undefined): number {
+  if (raw === undefined) return INITIAL_RV;
+  const rv = Number(raw);
+  if (!Number.isSafeInteger(rv) || rv < INITIAL_RV) throw new Error(`corrupt resourceVersion record: ${raw}`);
+  return rv;
+}
+
+function withResourceVersion(obj: KObject, rv: string): KObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: rv } };
+}
+
+function stamp(key: string, obj: KObject, rv: number | string): { stamped: KObject; json: string } {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw new StorageError('InvalidObject', key, `object to store must be a JSON object: ${key}`);
+  }
+  const stamped = withResourceVersion(obj, String(rv));
+  try {
+    return { stamped, json: JSON.stringify(stamped) };
+  } catch (err) {
+    throw new StorageError('InvalidObject', key, `object is not JSON-serialisable: ${(err as Error).message}`);
+  }
+}
+
+/** The smallest string above every string that starts with s (s is never empty here). */
+function successor(s: string): string {
+  return s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
+}

@@ -1,0 +1,105 @@
+// The storage contract the apiserver depends on. Nothing here is LevelDB-specific: an etcd backend must be able to
+// implement it unchanged. Objects are plain JSON values (Kubernetes objects); the store owns
+// metadata.resourceVersion and writes it into every object it returns.
+
+export type KObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: Record<string, any>;
+  [field: string]: any;
+};
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: WatchEventType;
+  key: string;
+  /** The object after the change; for DELETED, the last state with the deletion's resourceVersion. */
+  object: KObject;
+  /** The object before the change (MODIFIED and DELETED). */
+  prevObject?: KObject;
+  /** The global resourceVersion of this change. */
+  rv: number;
+}
+
+export interface ListOptions {
+  /** Page size; 0 or undefined means everything. */
+  limit?: number;
+  /** Opaque token from a previous page's ListResult.continue. */
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KObject[];
+  /** The resourceVersion the snapshot was taken at (that of the first page for continued lists). */
+  resourceVersion: number;
+  /** Set when more items remain. */
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchOptions {
+  /**
+   * Deliver every change after this resourceVersion. Undefined means "from now". Throws StorageError 'Expired' when
+   * the history no longer reaches back that far. Taken literally: 0 is not kube's "any version" (that is for the
+   * caller to translate), and a version not reached yet delivers the changes after it once they happen.
+   */
+  resourceVersion?: number;
+}
+
+export interface Watcher {
+  stop(): void;
+}
+
+export interface Store {
+  get(key: string): Promise<KObject | undefined>;
+  /**
+   * Every object whose key starts with prefix, in key order, over one consistent snapshot (across pages too). A
+   * continue token older than the event history fails with 'Expired', a malformed one with 'InvalidContinue'.
+   */
+  list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+  /**
+   * Fails with 'KeyExists' when the key is present, and with 'InvalidObject' when obj already carries a
+   * resourceVersion (kube: "resourceVersion should not be set on objects to be created").
+   */
+  create(key: string, obj: KObject): Promise<KObject>;
+  /**
+   * Replaces the object. When expectedResourceVersion is given and differs from the stored one, fails with
+   * 'Conflict'; a missing key fails with 'KeyNotFound'. Writing back content identical to the stored object is not a
+   * change: nothing is written, no event is sent and the stored object is returned.
+   */
+  update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject>;
+  /**
+   * Read-modify-write: calls tryUpdate with the current object until the write lands without a concurrent change.
+   * tryUpdate may throw to abort. Returning the same reference it was given means "no change" and writes nothing.
+   */
+  guaranteedUpdate(key: string, tryUpdate: (current: KObject) => KObject | Promise<KObject>): Promise<KObject>;
+  /** Returns the deleted object, carrying the deletion's resourceVersion. */
+  delete(key: string, preconditions?: Preconditions): Promise<KObject>;
+  /**
+   * Calls onEvent, in resourceVersion order and without gaps, for every change under prefix after
+   * opts.resourceVersion. Events given to onEvent are shared between watchers and must not be mutated.
+   */
+  watch(prefix: string, opts: WatchOptions, onEvent: (e: StoreEvent) => void): Watcher;
+  /** The resourceVersion of the latest committed write (a fresh store starts at 1, never 0). */
+  currentResourceVersion(): number;
+  close(): Promise<void>;
+}
+
+export type StorageErrorCode = 'KeyNotFound' | 'KeyExists' | 'Conflict' | 'Expired' | 'InvalidContinue' | 'InvalidObject';
+
+export class StorageError extends Error {
+  constructor(
+    readonly code: StorageErrorCode,
+    readonly key: string,
+    message?: string,
+  ) {
+    super(message ?? `${code}: ${key}`);
+    this.name = 'StorageError';
+  }
+}
