@@ -4,11 +4,13 @@ import type { KObject } from '../../storage/store.js';
 import { cannotBeHandledMessage, strictDecodingError } from '../../openapi/messages.js';
 import { duplicateFieldErrors, jsonPatchStrictErrors } from '../../openapi/field-check.js';
 import { badRequest, invalid, unsupportedMediaType } from '../errors.js';
+import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../protobuf/decode.js';
 import { mediaType } from '../http/negotiation.js';
 import { groupVersion } from '../registry/registry.js';
 import type { RequestScope } from './scope.js';
 
-export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml'];
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', PROTOBUF];
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -42,7 +44,27 @@ export function parseBody(scope: RequestScope, accepted = OBJECT_MEDIA_TYPES): {
       throw badRequest(`${describeTarget(scope)}error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }
   }
+  if (type === PROTOBUF && accepted.includes(type)) {
+    try {
+      return { value: withoutEmptyMetadata(decodeKubernetesProtobuf(scope.body ?? Buffer.alloc(0)).object) };
+    } catch (err) {
+      if (err instanceof ProtobufDecodeError) throw badRequest(`${describeTarget(scope)}${err.message}`);
+      throw err;
+    }
+  }
   throw unsupportedMediaType(accepted);
+}
+
+/**
+ * Go puts every non-pointer field on the protobuf wire, so a protobuf body carries empty metadata strings and null
+ * timestamps that a JSON client would omit; drop them so the stored object looks as if it came as JSON.
+ */
+function withoutEmptyMetadata(obj: KObject): KObject {
+  const meta = obj.metadata;
+  if (meta)
+    for (const [k, v] of Object.entries(meta))
+      if (v === '' || v === null || (k === 'generation' && v === 0) || (Array.isArray(v) && v.length === 0)) delete meta[k];
+  return obj;
 }
 
 function describeTarget(scope: RequestScope): string {

@@ -18,6 +18,7 @@ import { encodeResult, watchEncoder } from './render.js';
 import { parseResourcePath, type RequestInfo } from './requestinfo.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 export interface OpenAPIService {
   index(resources: ResourceType[]): ServedDocument;
@@ -81,7 +82,6 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     https: opts.https as never,
     logger: false,
     bodyLimit: MAX_REQUEST_BODY_BYTES,
-    disableRequestLogging: true,
     return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
@@ -148,6 +148,14 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   }
 
   app.get('/metrics', async (_req, reply) => send(reply, 200, metrics.registry.contentType, await metrics.registry.metrics()));
+
+  // OpenAPI v2 is served empty: kubectl ≤1.27 fetches it (protobuf) before every validated write and fails without
+  // it, while field validation and explain use /openapi/v3. An empty document makes kubectl fall back to its
+  // compiled-in types for client-side patch metadata.
+  app.get('/openapi/v2', async (req, reply) => {
+    if ((req.headers.accept ?? '').includes('protobuf')) return send(reply, 200, OPENAPI_V2_PROTOBUF, '');
+    return send(reply, 200, 'application/json', JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: opts.version.gitVersion }, paths: {}, definitions: {} }));
+  });
 
   app.get('/openapi/v3', async (req, reply) => sendCached(req, reply, opts.openapi.index(context.registry.all()), 'application/json'));
   app.get('/openapi/v3/*', async (req, reply) => {
@@ -241,6 +249,8 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
       'cache-control': 'no-cache, private',
       'transfer-encoding': 'chunked',
     });
+    // Clients wait for the response headers before they count a watch as established.
+    res.flushHeaders();
     const gauge = { group: scope.rt.group, resource: scope.rt.plural };
     metrics.watchers.inc(gauge);
     let done = false;
