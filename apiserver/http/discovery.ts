@@ -1,7 +1,7 @@
 // Discovery documents: legacy (/api, /api/v1, /apis, /apis/G, /apis/G/V) and aggregated (apidiscovery.k8s.io v2 and
 // v2beta1 on /api and /apis). Built from the registry and cached until the registry changes.
 import { createHash } from 'node:crypto';
-import { groupVersion, type Registry } from '../registry/registry.js';
+import type { Registry } from '../registry/registry.js';
 import { ALL_VERBS, type ResourceType } from '../registry/types.js';
 
 const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
@@ -50,8 +50,9 @@ interface GroupEntry {
 }
 
 function storageVersionHash(rt: ResourceType): string {
-  const sv = rt.storageVersion ?? groupVersion(rt);
-  return createHash('sha256').update(`${sv}/${rt.kind}`).digest().subarray(0, 8).toString('base64');
+  // kube hashes "group/version/kind", so core kinds hash "/v1/Kind".
+  const [group, version] = rt.storageVersion ? rt.storageVersion.split('/') : [rt.group, rt.version];
+  return createHash('sha256').update(`${group}/${version}/${rt.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 function verbsOf(rt: ResourceType): string[] {
@@ -65,7 +66,7 @@ export interface CachedDocument {
 
 function cached(value: unknown): CachedDocument {
   const body = JSON.stringify(value);
-  return { body, etag: `"${createHash('sha512').update(body).digest('hex').slice(0, 64).toUpperCase()}"` };
+  return { body, etag: `"${createHash('sha512').update(body).digest('hex').toUpperCase()}"` };
 }
 
 export class Discovery {
@@ -87,6 +88,7 @@ export class Discovery {
       list.push(rt);
       g.versions.set(rt.version, list);
     }
+    for (const g of byGroup.values()) for (const list of g.versions.values()) list.sort((a, b) => a.plural.localeCompare(b.plural));
     const rank = (name: string) => {
       const i = GROUP_ORDER.indexOf(name);
       return i < 0 ? GROUP_ORDER.length : i;
@@ -196,8 +198,8 @@ export class Discovery {
 
 function subresources(rt: ResourceType): { name: string; kind: { group?: string; version?: string; kind: string }; verbs: string[] }[] {
   const subs: { name: string; kind: { group?: string; version?: string; kind: string }; verbs: string[] }[] = [];
+  if (rt.kind === 'Namespace' && !rt.group) subs.push({ name: 'finalize', kind: { kind: rt.kind }, verbs: ['update'] });
   if (rt.subresources?.scale) subs.push({ name: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: SUBRESOURCE_VERBS });
   if (rt.subresources?.status) subs.push({ name: 'status', kind: { kind: rt.kind }, verbs: SUBRESOURCE_VERBS });
-  if (rt.kind === 'Namespace' && !rt.group) subs.push({ name: 'finalize', kind: { kind: rt.kind }, verbs: ['update'] });
   return subs;
 }

@@ -28,7 +28,12 @@ function parseAccept(header: string): MediaRange[] {
       return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? q : 0 };
     })
     .filter((m) => m.type !== '' && m.q > 0)
-    .sort((a, b) => b.q - a.q);
+    // Like goautoneg: higher q first, then concrete types before type/* before */*; otherwise header order.
+    .sort((a, b) => b.q - a.q || specificity(b.type) - specificity(a.type));
+}
+
+function specificity(type: string): number {
+  return type === '*/*' ? 0 : type.endsWith('/*') ? 1 : 2;
 }
 
 export const SUPPORTED_MEDIA_TYPES = ['application/json', 'application/yaml'];

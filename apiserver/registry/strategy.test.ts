@@ -120,7 +120,7 @@ test('prepareMetaForCreate: generateName gets a 5-character suffix; an explicit 
   assert.ok(names.size > 95, `generated names repeat too often: ${names.size}/100`);
 });
 
-test('generateName is cut to 58 characters before the suffix', { todo: 'kube SimpleNameGenerator truncates the base to MaxGeneratedNameLength (58)' }, () => {
+test('generateName is cut to 58 characters before the suffix', () => {
   const base = `${'a'.repeat(69)}-`;
   const name = create(CONFIGMAP, { metadata: { generateName: base } }, 'default').metadata!.name as string;
   assert.equal(name.length, 63);
@@ -148,7 +148,7 @@ test('prepareMetaForCreate: Namespace gets spec.finalizers ["kubernetes"] and ph
   assert.equal('generation' in n.metadata!, false);
 });
 
-test('Namespace create always adds the kubernetes finalizer', { todo: 'kube appends "kubernetes" when missing; flotilla keeps a client list as is' }, () => {
+test('Namespace create always adds the kubernetes finalizer', () => {
   assert.deepEqual(create(NAMESPACE, { metadata: { name: 'a' }, spec: { finalizers: ['example.com/x'] } }).spec, { finalizers: ['example.com/x', 'kubernetes'] });
   assert.deepEqual(create(NAMESPACE, { metadata: { name: 'b' }, spec: { finalizers: [] } }).spec, { finalizers: ['kubernetes'] });
 });
@@ -269,7 +269,7 @@ test('prepareForUpdate: status sent on the main resource is dropped when nothing
   assert.equal('status' in next, false);
 });
 
-test('Deployment generation also moves on annotation changes', { todo: 'kube deploymentStrategy.PrepareForUpdate bumps generation when annotations change' }, () => {
+test('Deployment generation also moves on annotation changes', () => {
   const old = stored();
   const incoming = structuredClone(old);
   incoming.metadata!.annotations = { note: 'b' };
@@ -295,7 +295,7 @@ test('prepareForUpdate (status subresource) of a kind without generation', () =>
   assert.deepEqual(next, { metadata: { name: 'ns', uid: 'u' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } });
 });
 
-test('prepareForUpdate (finalize subresource): only spec.finalizers changes', () => {
+test('prepareForUpdate (finalize subresource): takes the request but not status', () => {
   const old: KObject = {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -307,31 +307,32 @@ test('prepareForUpdate (finalize subresource): only spec.finalizers changes', ()
   const incoming: KObject = {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: 'ns' },
+    metadata: { name: 'ns', labels: { a: 'b' } },
     spec: { finalizers: ['example.com/x'] },
     status: { phase: 'Active' },
   };
   const next = prepareForUpdate(incoming, old, NAMESPACE, strategyFor(NAMESPACE), 'finalize');
   assert.deepEqual(next, { ...before, spec: { finalizers: ['example.com/x'] } });
   assert.deepEqual(old, before);
-  const emptied = prepareForUpdate({ metadata: { name: 'ns' } }, old, NAMESPACE, strategyFor(NAMESPACE), 'finalize');
+  const emptied = prepareForUpdate({ metadata: { name: 'ns' }, spec: { finalizers: [] } }, old, NAMESPACE, strategyFor(NAMESPACE), 'finalize');
   assert.deepEqual(emptied.spec, { finalizers: [] });
+  assert.deepEqual(emptied.status, { phase: 'Terminating' });
 });
 
-test('Namespace main-resource updates keep spec.finalizers', { todo: 'kube namespaceStrategy.PrepareForUpdate copies spec.finalizers from the stored object' }, () => {
+test('Namespace main-resource updates keep spec.finalizers', () => {
   const old: KObject = { metadata: { name: 'ns', uid: 'u' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
   const next = prepareForUpdate({ metadata: { name: 'ns', labels: { a: 'b' } }, spec: { finalizers: [] } }, old, NAMESPACE, strategyFor(NAMESPACE));
   assert.deepEqual(next.spec, { finalizers: ['kubernetes'] });
   assert.deepEqual(next.metadata!.labels, { a: 'b' });
 });
 
-test('Namespace finalize takes metadata from the request', { todo: 'kube namespaceFinalizeStrategy only resets status; labels/annotations sent to /finalize are stored' }, () => {
+test('Namespace finalize takes metadata from the request', () => {
   const old: KObject = { metadata: { name: 'ns', uid: 'u' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } };
   const next = prepareForUpdate({ metadata: { name: 'ns', labels: { a: 'b' } }, spec: { finalizers: [] } }, old, NAMESPACE, strategyFor(NAMESPACE), 'finalize');
   assert.deepEqual(next.metadata!.labels, { a: 'b' });
 });
 
-test('Deployment /status takes annotations from the request', { todo: 'kube deploymentStatusStrategy resets only spec and labels' }, () => {
+test('Deployment /status takes annotations from the request', () => {
   const old = stored();
   const incoming = structuredClone(old);
   incoming.metadata!.annotations = { note: 'from-controller' };

@@ -11,6 +11,12 @@ export interface Strategy {
   generation: boolean;
   /** Kind-specific server-set fields on create (after the generic metadata handling). */
   prepareForCreate?(obj: KObject): void;
+  /** Kind-specific carry-overs on a main-resource update. */
+  prepareForUpdate?(next: KObject, old: KObject): void;
+  /** Whether an annotation change also moves generation (Deployments). */
+  annotationsBumpGeneration?: boolean;
+  /** A status write keeps only these metadata fields of the stored object; undefined keeps all (ResetObjectMetaForStatus). */
+  statusResetsMeta?: string[];
 }
 
 const GENERATION_KINDS = new Set([
@@ -27,36 +33,58 @@ const GENERATION_KINDS = new Set([
   'apiextensions.k8s.io/CustomResourceDefinition',
 ]);
 
-const LABEL_NAMED_KINDS = new Set(['/Namespace', '/Service']);
 const PATH_SEGMENT_NAMED_GROUPS = new Set(['rbac.authorization.k8s.io']);
+const NAMESPACE_FINALIZER = 'kubernetes';
 
-const KIND_PREPARE: Record<string, (obj: KObject) => void> = {
-  '/Namespace': (ns) => {
-    ns.spec = { ...(ns.spec ?? {}), finalizers: ns.spec?.finalizers ?? ['kubernetes'] };
-    ns.status = { phase: 'Active' };
+// The apps workloads' status strategies reset only spec and labels, so controllers may annotate through /status.
+const APPS_STATUS: Partial<Strategy> = { statusResetsMeta: ['labels'] };
+
+const KINDS: Record<string, Partial<Strategy>> = {
+  '/Namespace': {
+    nameRule: 'label',
+    prepareForCreate(ns) {
+      const finalizers: string[] = ns.spec?.finalizers ?? [];
+      ns.spec = { ...(ns.spec ?? {}), finalizers: finalizers.includes(NAMESPACE_FINALIZER) ? finalizers : [...finalizers, NAMESPACE_FINALIZER] };
+      ns.status = { phase: 'Active' };
+    },
+    // spec.finalizers only change through /finalize.
+    prepareForUpdate(next, old) {
+      next.spec = { ...(next.spec ?? {}), finalizers: old.spec?.finalizers ?? [] };
+      if (old.status === undefined) delete next.status;
+      else next.status = old.status;
+    },
   },
-  '/Service': (svc) => {
-    const spec = (svc.spec ??= {});
-    spec.type ??= 'ClusterIP';
-    if (spec.type !== 'ExternalName' && !spec.clusterIP) {
-      // Clusters allocate from the service CIDR; a random address in 10.96.0.0/12 stands in for the allocator.
-      const n = randomInt(1, 1 << 20);
-      spec.clusterIP = `10.${96 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`;
-    }
-    if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
+  '/Service': {
+    nameRule: 'label',
+    prepareForCreate(svc) {
+      const spec = (svc.spec ??= {});
+      spec.type ??= 'ClusterIP';
+      if (spec.type !== 'ExternalName' && !spec.clusterIP) {
+        // Clusters allocate from the service CIDR; a random address in 10.96.0.0/12 stands in for the allocator.
+        const n = randomInt(1, 1 << 20);
+        spec.clusterIP = `10.${96 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+      }
+      if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
+    },
   },
+  'apps/Deployment': { ...APPS_STATUS, annotationsBumpGeneration: true },
+  'apps/StatefulSet': APPS_STATUS,
+  'apps/DaemonSet': APPS_STATUS,
+  'apps/ReplicaSet': APPS_STATUS,
 };
 
 export function strategyFor(rt: ResourceType): Strategy {
   const gk = `${rt.group}/${rt.kind}`;
   return {
-    nameRule: LABEL_NAMED_KINDS.has(gk) ? 'label' : PATH_SEGMENT_NAMED_GROUPS.has(rt.group) ? 'path-segment' : 'subdomain',
+    nameRule: PATH_SEGMENT_NAMED_GROUPS.has(rt.group) ? 'path-segment' : 'subdomain',
     generation: GENERATION_KINDS.has(gk),
-    prepareForCreate: KIND_PREPARE[gk],
+    ...KINDS[gk],
   };
 }
 
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+// kube keeps generated names within 63 characters: a 58-character base plus the 5-character suffix.
+const MAX_GENERATED_NAME_BASE = 58;
 
 export function generateNameSuffix(): string {
   let s = '';
@@ -71,7 +99,7 @@ export function nowTimestamp(): string {
 /** Fields of metadata the server owns on create (kube's rest.BeforeCreate / FillObjectMetaSystemFields). */
 export function prepareMetaForCreate(obj: KObject, rt: ResourceType, strategy: Strategy, namespace: string | undefined): void {
   const meta = (obj.metadata ??= {});
-  if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
+  if (!meta.name && meta.generateName) meta.name = `${String(meta.generateName).slice(0, MAX_GENERATED_NAME_BASE)}${generateNameSuffix()}`;
   if (rt.namespaced) meta.namespace = namespace;
   else delete meta.namespace;
   meta.uid = randomUUID();
@@ -87,22 +115,30 @@ export function prepareMetaForCreate(obj: KObject, rt: ResourceType, strategy: S
 }
 
 /**
- * Carries server-owned fields over from the stored object on update. `subresource` 'status' keeps everything but
- * status, 'finalize' (namespaces) everything but spec.finalizers; the main resource of a kind with a status
- * subresource keeps the stored status.
+ * Carries server-owned fields over from the stored object on update. A 'status' write keeps the stored spec and
+ * metadata (as kube's status strategies do) and takes status; 'finalize' (namespaces) takes everything but status;
+ * the main resource of a kind with a status subresource keeps the stored status.
  */
 export function prepareForUpdate(obj: KObject, old: KObject, rt: ResourceType, strategy: Strategy, subresource?: string): KObject {
   let next: KObject;
   if (subresource === 'status') {
     next = { ...old, metadata: { ...old.metadata }, status: obj.status };
-  } else if (subresource === 'finalize') {
-    next = { ...old, metadata: { ...old.metadata }, spec: { ...old.spec, finalizers: obj.spec?.finalizers ?? [] } };
+    if (strategy.statusResetsMeta) {
+      next.metadata = { ...obj.metadata };
+      for (const f of strategy.statusResetsMeta)
+        if (old.metadata?.[f] === undefined) delete next.metadata[f];
+        else next.metadata[f] = old.metadata[f];
+      for (const f of ['generation', 'finalizers', 'ownerReferences'])
+        if (old.metadata?.[f] === undefined) delete next.metadata[f];
+        else next.metadata[f] = old.metadata[f];
+    }
   } else {
     next = obj;
-    if (rt.subresources?.status) {
+    if (subresource === 'finalize' || rt.subresources?.status) {
       if (old.status === undefined) delete next.status;
       else next.status = old.status;
     }
+    if (subresource === undefined) strategy.prepareForUpdate?.(next, old);
   }
   const meta = (next.metadata ??= {});
   const oldMeta = old.metadata ?? {};
@@ -112,7 +148,8 @@ export function prepareForUpdate(obj: KObject, old: KObject, rt: ResourceType, s
   delete meta.selfLink;
   if (strategy.generation) {
     meta.generation = oldMeta.generation ?? 1;
-    if (subresource === undefined && specChanged(next, old)) meta.generation++;
+    const bump = specChanged(next, old) || (strategy.annotationsBumpGeneration && !deepEqual(meta.annotations, oldMeta.annotations));
+    if (subresource === undefined && bump) meta.generation++;
   } else delete meta.generation;
   return next;
 }

@@ -294,7 +294,7 @@ test('stop() drops queued keys and delayed re-adds and ignores later adds', asyn
   assert.deepEqual(h.calls, ['y', 'x']);
 });
 
-test('addAfter keeps the earliest of two pending delays', { todo: 'a second addAfter with a shorter delay is ignored; client-go moves the ready time earlier' }, async () => {
+test('addAfter keeps the earliest of two pending delays', async () => {
   const h = queue<string>(async () => undefined);
   h.q.addAfter('k', 10_000);
   h.q.addAfter('k', 10);
@@ -305,7 +305,7 @@ test('addAfter keeps the earliest of two pending delays', { todo: 'a second addA
   }
 });
 
-test('a failure right after requeueAfterMs still retries on the backoff delay', { todo: 'the pending requeueAfterMs timer swallows the rate-limited retry' }, async () => {
+test('a failure right after requeueAfterMs still retries on the backoff delay', async () => {
   let n = 0;
   const h = queue<string>(
     async () => {

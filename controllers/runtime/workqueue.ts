@@ -16,7 +16,7 @@ export class WorkQueue<K> {
   private readonly processing = new Set<K>();
   private readonly dirty = new Set<K>();
   private readonly failures = new Map<K, number>();
-  private readonly timers = new Map<K, NodeJS.Timeout>();
+  private readonly timers = new Map<K, { at: number; timer: NodeJS.Timeout }>();
   private running = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -43,15 +43,18 @@ export class WorkQueue<K> {
     this.pump();
   }
 
+  /** Queues key after delayMs; of two pending delays for one key, the earlier wins (as client-go's delaying queue). */
   addAfter(key: K, delayMs: number): void {
-    if (this.stopped || this.timers.has(key)) return;
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        this.add(key);
-      }, delayMs).unref(),
-    );
+    if (this.stopped) return;
+    const at = Date.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs).unref();
+    this.timers.set(key, { at, timer });
   }
 
   private addRateLimited(key: K): void {
@@ -99,7 +102,7 @@ export class WorkQueue<K> {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
