@@ -61,11 +61,13 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
   const schemas = new SchemaRegistry();
   await bootstrapNamespaces(registry);
 
+  const lifecycle = namespaceLifecycle(registry);
+  await lifecycle.start();
   const metrics = new APIServerMetrics();
   const app = createHTTPServer({
     context: {
       registry,
-      admission: new AdmissionChain([namespaceLifecycle(registry)]),
+      admission: new AdmissionChain([lifecycle]),
       fields: schemas,
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
     },
@@ -107,6 +109,7 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
     async close() {
       gc.stop();
       namespaces.stop();
+      lifecycle.stop();
       await app.close();
       await store.close();
     },

@@ -99,8 +99,9 @@ test('stale resourceVersion on update → 409 Conflict', async () => {
   await expectStatus(await server.request('PUT', `${CM}/cas`, { body: JSON.stringify(stale) }), 409, 'Conflict', /^Operation cannot be fulfilled on configmaps "cas": the object has been modified; please apply your changes to the latest version and try again$/);
 });
 
-test('unsupported media types → 415, protobuf-only Accept → 406', async () => {
-  await expectStatus(await server.request('POST', CM, { body: 'x', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' } }), 415, 'UnsupportedMediaType');
+test('unsupported media types → 415, malformed protobuf → 400, protobuf-only Accept → 406', async () => {
+  await expectStatus(await server.request('POST', CM, { body: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'UnsupportedMediaType', /^the body of the request was in an unknown format - accepted media types include: application\/json, application\/yaml, application\/vnd.kubernetes.protobuf$/);
+  await expectStatus(await server.request('POST', CM, { body: 'x', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' } }), 400, 'BadRequest', /k8s/);
   await expectStatus(await server.request('PATCH', `${CM}/dup`, { body: '{}', headers: { 'content-type': 'application/strategic-merge-patch+json' } }), 415, 'UnsupportedMediaType', /^the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json$/);
   await expectStatus(await server.request('GET', CM, { headers: { accept: 'application/vnd.kubernetes.protobuf' } }), 406, 'NotAcceptable');
 });
