@@ -57,10 +57,12 @@ declare module 'fastify' {
   }
 }
 
-const OPEN_PATHS = /^\/(healthz|livez|readyz|version|metrics)(\/|$)/;
+const OPEN_PATHS = /^\/(healthz|livez|readyz|version|metrics)(\/|\?|$)/;
 
+// Bodies go out as Buffers: fastify rewrites the Content-Type of string payloads (quoted parameters, a charset),
+// and clients compare kube's media types as sent.
 function send(reply: FastifyReply, code: number, contentType: string, body: string): FastifyReply {
-  return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(body);
+  return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(Buffer.from(body));
 }
 
 function sendError(reply: FastifyReply, err: APIError): FastifyReply {
@@ -72,7 +74,7 @@ const NOT_FOUND = () => new APIError(404, 'NotFound', 'the server could not find
 function sendCached(req: FastifyRequest, reply: FastifyReply, doc: CachedDocument, contentType: string, cacheControl = 'no-cache, private'): FastifyReply {
   reply.header('etag', doc.etag).header('vary', 'Accept').header('cache-control', cacheControl);
   if (req.headers['if-none-match'] === doc.etag) return reply.code(304).send();
-  return reply.code(200).header('content-type', contentType).send(doc.body);
+  return reply.code(200).header('content-type', contentType).send(Buffer.from(doc.body));
 }
 
 export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
@@ -166,7 +168,7 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     reply.headers(headers);
     if (status === 301) return reply.code(301).send();
     if (req.headers['if-none-match'] === doc.etag) return reply.code(304).send();
-    return reply.code(200).send(doc.body);
+    return reply.code(200).send(Buffer.from(doc.body));
   });
 
   const discoveryRoot = (legacy: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {

@@ -12,6 +12,7 @@ import {
   notFound,
   tooOldResourceVersion,
 } from '../errors.js';
+import { converterFor, type Converter } from './conversion.js';
 import { exactName, matchesFields, matchesLabels, type Selector } from './selectors.js';
 import { nowTimestamp, prepareForUpdate, prepareMetaForCreate, strategyFor, type Strategy } from './strategy.js';
 import type { ResourceType } from './types.js';
@@ -65,6 +66,7 @@ export class ResourceStore {
   readonly gr: GroupResource;
   readonly strategy: Strategy;
   private readonly keyRoot: string;
+  private readonly converter?: Converter;
 
   constructor(
     readonly rt: ResourceType,
@@ -74,6 +76,16 @@ export class ResourceStore {
     this.strategy = strategyFor(rt);
     const [storageGroup] = (rt.storageVersion ?? `${rt.group}/${rt.version}`).split('/');
     this.keyRoot = `/registry/${storageGroup || 'core'}/${rt.plural}/`;
+    this.converter = converterFor(rt);
+  }
+
+  /** The stored object as this resource's version serves it. */
+  private served(obj: KObject): KObject {
+    return this.converter ? this.converter.fromStorage(obj) : obj;
+  }
+
+  private stored(obj: KObject): KObject {
+    return this.converter ? this.converter.toStorage(obj) : obj;
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -87,7 +99,7 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<KObject> {
     const obj = await this.store.get(this.key(namespace, name));
     if (!obj) throw notFound(this.gr, name);
-    return obj;
+    return this.served(obj);
   }
 
   async list(namespace: string | undefined, q: ListQuery): Promise<ListPage> {
@@ -99,12 +111,12 @@ export class ResourceStore {
       // A metadata.name field selector pins one key: read it instead of scanning the collection.
       const obj = await this.store.get(this.key(namespace, name));
       const items = obj && this.matches(obj, labelSel, fieldSel) && (namespace === undefined || obj.metadata?.namespace === namespace) ? [obj] : [];
-      return { items, resourceVersion: String(this.store.currentResourceVersion()) };
+      return { items: items.map((o) => this.served(o)), resourceVersion: String(this.store.currentResourceVersion()) };
     }
     try {
       if (!filtered) {
         const page = await this.store.list(this.prefix(namespace), { limit: q.limit, continue: q.continue });
-        return { items: page.items, resourceVersion: String(page.resourceVersion), continue: page.continue, remainingItemCount: page.remainingItemCount };
+        return { items: this.converter ? page.items.map((o) => this.served(o)) : page.items, resourceVersion: String(page.resourceVersion), continue: page.continue, remainingItemCount: page.remainingItemCount };
       }
       // With selectors, limit counts matches (as in kube): read pages of the remaining count until it is filled, so
       // that a full page always ends on a page boundary and the store's token continues right after it.
@@ -116,7 +128,7 @@ export class ResourceStore {
         const page = await this.store.list(this.prefix(namespace), { limit: want, continue: token });
         rv ??= page.resourceVersion;
         for (const obj of page.items) if (this.matches(obj, labelSel, fieldSel)) items.push(obj);
-        if (!page.continue || (q.limit && items.length >= q.limit)) return { items, resourceVersion: String(rv), continue: page.continue };
+        if (!page.continue || (q.limit && items.length >= q.limit)) return { items: this.converter ? items.map((o) => this.served(o)) : items, resourceVersion: String(rv), continue: page.continue };
         token = page.continue;
       }
     } catch (err) {
@@ -153,7 +165,7 @@ export class ResourceStore {
       return obj;
     }
     try {
-      return await this.store.create(this.key(namespace, obj.metadata!.name), obj);
+      return this.served(await this.store.create(this.key(namespace, obj.metadata!.name), this.stored(obj)));
     } catch (err) {
       throw fromStorageError(err, this.gr, obj.metadata!.name);
     }
@@ -184,11 +196,11 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     let result: KObject | undefined;
     const mutate = async (current: KObject): Promise<KObject> => {
-      const desired = await tryUpdate(structuredClone(current));
+      const desired = this.stored(await tryUpdate(structuredClone(this.served(current))));
       const next = prepareForUpdate(desired, current, this.rt, this.strategy, opts.subresource);
       next.metadata!.resourceVersion = current.metadata?.resourceVersion;
       this.validate(next);
-      await opts.validate?.(next, current);
+      await opts.validate?.(this.served(next), this.served(current));
       if (sameObject(next, current)) {
         result = current;
         return current;
@@ -201,11 +213,11 @@ export class ResourceStore {
       if (opts.dryRun) {
         const current = await this.store.get(key);
         if (!current) throw notFound(this.gr, name);
-        return await mutate(current).then(() => result!);
+        return await mutate(current).then(() => this.served(result!));
       }
       const stored = await this.store.guaranteedUpdate(key, mutate);
-      if (isDeletionComplete(stored)) return await this.store.delete(key, { resourceVersion: stored.metadata!.resourceVersion });
-      return stored;
+      if (isDeletionComplete(stored)) return this.served(await this.store.delete(key, { resourceVersion: stored.metadata!.resourceVersion }));
+      return this.served(stored);
     } catch (err) {
       throw fromStorageError(err, this.gr, name);
     }
@@ -241,10 +253,10 @@ export class ResourceStore {
         }
         return sameObject(next, current) ? current : next;
       });
-      if (!deleteNow) return { object: pending, deleted: false };
-      if (opts.dryRun) return { object: pending, deleted: true };
+      if (!deleteNow) return { object: this.served(pending), deleted: false };
+      if (opts.dryRun) return { object: this.served(pending), deleted: true };
       const gone = await this.store.delete(key, { uid: pending.metadata?.uid, resourceVersion: pending.metadata?.resourceVersion });
-      return { object: gone, deleted: true };
+      return { object: this.served(gone), deleted: true };
     } catch (err) {
       throw fromStorageError(err, this.gr, name);
     }
@@ -260,15 +272,16 @@ export class ResourceStore {
     try {
       return this.store.watch(prefix, { resourceVersion: q.resourceVersion }, (e: StoreEvent) => {
         if (exact !== undefined && e.key !== exact) return;
-        if (!filtered) return onEvent({ type: e.type, object: e.object });
+        if (!filtered) return onEvent({ type: e.type, object: this.served(e.object) });
         // An object moving into or out of the selection is an ADDED or DELETED for this watcher, as in kube.
         const now = e.type !== 'DELETED' && this.matches(e.object, labelSel, fieldSel);
         const before = e.prevObject !== undefined && this.matches(e.prevObject, labelSel, fieldSel);
+        const object = this.served(e.object);
         if (e.type === 'DELETED') {
-          if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object: e.object });
-        } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object: e.object });
-        else if (now) onEvent({ type: 'ADDED', object: e.object });
-        else if (before) onEvent({ type: 'DELETED', object: e.object });
+          if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object });
+        } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object });
+        else if (now) onEvent({ type: 'ADDED', object });
+        else if (before) onEvent({ type: 'DELETED', object });
       });
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Expired')
