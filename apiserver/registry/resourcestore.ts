@@ -171,8 +171,11 @@ export class ResourceStore {
     }
   }
 
-  private validate(obj: KObject): void {
+  /** Kind hooks (defaulting, pruning), then metadata and kind validation of the object about to be stored. */
+  private validate(obj: KObject, old?: KObject): void {
+    this.rt.hooks?.normalize?.(obj);
     const errs = validateObjectMeta(obj.metadata ?? {}, { namespaced: this.rt.namespaced, nameRule: this.strategy.nameRule });
+    if (this.rt.hooks?.validate) errs.push(...this.rt.hooks.validate(obj, old));
     if (errs.length) throw invalid({ group: this.rt.group, kind: this.rt.kind }, obj.metadata?.name ?? '', errs);
   }
 
@@ -199,7 +202,7 @@ export class ResourceStore {
       const desired = this.stored(await tryUpdate(structuredClone(this.served(current))));
       const next = prepareForUpdate(desired, current, this.rt, this.strategy, opts.subresource);
       next.metadata!.resourceVersion = current.metadata?.resourceVersion;
-      this.validate(next);
+      this.validate(next, current);
       await opts.validate?.(this.served(next), this.served(current));
       if (sameObject(next, current)) {
         result = current;

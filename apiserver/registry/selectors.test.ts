@@ -131,63 +131,81 @@ test('parseLabelSelector error texts that already match kube', () => {
   for (const [input, message] of cases) assertBadRequest(() => parseLabelSelector(input), message, input);
 });
 
-test(
-  'parseLabelSelector error texts match kube labels.Parse (k8s 1.32)',
-  { todo: 'messages differ from k8s.io/apimachinery/pkg/labels: prefix, punctuation, field paths and regex hints' },
-  () => {
-    const cases: [string, string][] = [
-      // Errors after a requirement come from parse(), without the "unable to parse requirement" prefix.
-      ['a=b c', "found 'c', expected: ',' or 'end of string'"],
-      ['!a=b', "found '=', expected: ',' or 'end of string'"],
-      ['a in (b))', "found ')', expected: ',' or 'end of string'"],
-      [',a', "found ',', expected: !, identifier, or 'end of string'"],
-      ['=a', "found '=', expected: !, identifier, or 'end of string'"],
-      ['a,,b', "found ',', expected: identifier after ','"],
-      // parseValues / parseIdentifiersList / parseExactValue texts.
-      ['a in b', "unable to parse requirement: found 'b' expected: '('"],
-      ['a in (x y)', "unable to parse requirement: found 'y', expected: ',' or ')'"],
-      ['a in (x', "unable to parse requirement: found '', expected: ',' or ')'"],
-      ['a=(b)', "unable to parse requirement: found '(', expected: identifier"],
-      // NewRequirement's field errors.
-      ['bad_=x', `unable to parse requirement: <nil>: Invalid value: "bad_": ${QUALIFIED_NAME_REGEX_MSG}`],
-      ['app:web', `unable to parse requirement: <nil>: Invalid value: "app:web": ${QUALIFIED_NAME_REGEX_MSG}`],
-      ['a=b_', `unable to parse requirement: values[0][a]: Invalid value: "b_": ${LABEL_VALUE_REGEX_MSG}`],
-      ['a>x', `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`],
-    ];
-    for (const [input, message] of cases) assertBadRequest(() => parseLabelSelector(input), message, input);
-  },
-);
+test('parseLabelSelector error texts match kube labels.Parse (k8s 1.32)', () => {
+  const cases: [string, string][] = [
+    // Errors after a requirement come from parse(), without the "unable to parse requirement" prefix.
+    ['a=b c', "found 'c', expected: ',' or 'end of string'"],
+    ['!a=b', "found '=', expected: ',' or 'end of string'"],
+    ['a in (b))', "found ')', expected: ',' or 'end of string'"],
+    [',a', "found ',', expected: !, identifier, or 'end of string'"],
+    ['=a', "found '=', expected: !, identifier, or 'end of string'"],
+    ['a,,b', "found ',', expected: identifier after ','"],
+    // parseValues / parseIdentifiersList / parseExactValue texts.
+    ['a in b', "unable to parse requirement: found 'b' expected: '('"],
+    ['a in (x y)', "unable to parse requirement: found 'y', expected: ',' or ')'"],
+    ['a in (x', "unable to parse requirement: found '', expected: ',' or ')'"],
+    ['a=(b)', "unable to parse requirement: found '(', expected: identifier"],
+    // NewRequirement's field errors.
+    ['bad_=x', `unable to parse requirement: <nil>: Invalid value: "bad_": ${QUALIFIED_NAME_REGEX_MSG}`],
+    ['app:web', `unable to parse requirement: <nil>: Invalid value: "app:web": ${QUALIFIED_NAME_REGEX_MSG}`],
+    ['a=b_', `unable to parse requirement: values[0][a]: Invalid value: "b_": ${LABEL_VALUE_REGEX_MSG}`],
+    ['a>x', `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`],
+  ];
+  for (const [input, message] of cases) assertBadRequest(() => parseLabelSelector(input), message, input);
+});
 
-test(
-  'parseLabelSelector rejects what kube rejects',
-  { todo: 'trailing comma, invalid key prefixes, negative and out-of-range Gt/Lt values are accepted' },
-  () => {
-    assertBadRequest(() => parseLabelSelector('a=b,'), "found '', expected: identifier after ','", 'a=b,');
-    assertBadRequest(
-      () => parseLabelSelector('app.kubernetes_io/name=x'),
-      `unable to parse requirement: <nil>: Invalid value: "app.kubernetes_io/name": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
-      'invalid prefix',
-    );
-    assertBadRequest(() => parseLabelSelector('/name=x'), /prefix part must be non-empty/, 'empty prefix');
-    // Gt/Lt values are label values too, so negative numbers are rejected.
-    assertBadRequest(() => parseLabelSelector('n<-2'), `unable to parse requirement: values[0][n]: Invalid value: "-2": ${LABEL_VALUE_REGEX_MSG}`, 'negative');
-    assertBadRequest(() => parseLabelSelector('n>99999999999999999999'), /for 'Gt', 'Lt' operators, the value must be an integer/, 'beyond int64');
-  },
-);
+test('parseLabelSelector rejects what kube rejects', () => {
+  assertBadRequest(() => parseLabelSelector('a=b,'), "found '', expected: identifier after ','", 'a=b,');
+  assertBadRequest(
+    () => parseLabelSelector('app.kubernetes_io/name=x'),
+    `unable to parse requirement: <nil>: Invalid value: "app.kubernetes_io/name": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+    'invalid prefix',
+  );
+  assertBadRequest(() => parseLabelSelector('/name=x'), /prefix part must be non-empty/, 'empty prefix');
+  // Gt/Lt values are label values too, so negative numbers are rejected.
+  assertBadRequest(() => parseLabelSelector('n<-2'), `unable to parse requirement: values[0][n]: Invalid value: "-2": ${LABEL_VALUE_REGEX_MSG}`, 'negative');
+  assertBadRequest(() => parseLabelSelector('n>99999999999999999999'), /for 'Gt', 'Lt' operators, the value must be an integer/, 'beyond int64');
+});
 
-test(
-  'empty values inside in (...) are kept as kube does',
-  { todo: "'a in (x,)' and 'a in (x,,y)' drop the empty value that kube keeps" },
-  () => {
-    assert.deepEqual(parseLabelSelector('a in (x,)'), [req('a', 'in', 'x', '')]);
-    assert.equal(matchesLabels(parseLabelSelector('a in (x,,y)'), { a: '' }), true);
-    assert.equal(matchesLabels(parseLabelSelector('a notin (x,)'), { a: '' }), false);
-  },
-);
+test('empty values inside in (...) are kept as kube does', () => {
+  assert.deepEqual(parseLabelSelector('a in (x,)'), [req('a', 'in', 'x', '')]);
+  assert.equal(matchesLabels(parseLabelSelector('a in (x,,y)'), { a: '' }), true);
+  assert.equal(matchesLabels(parseLabelSelector('a notin (x,)'), { a: '' }), false);
+});
 
-test('gt/lt compare as int64', { todo: 'values beyond 2^53 are compared as doubles' }, () => {
+test('parseLabelSelector follows kube in the corners of its lexer and value lists', () => {
+  const cases: [string, Selector][] = [
+    ['a in (,)', [req('a', 'in', '')]],
+    ['a in (,,x)', [req('a', 'in', '', 'x')]],
+    ['a in (x,x)', [req('a', 'in', 'x')]],
+    ['n>9223372036854775807', [req('n', 'gt', '9223372036854775807')]],
+    // A NUL byte right after a token is skipped; where a token would start it ends the input.
+    ['a\0', [req('a', 'exists')]],
+    ['a=\0b', [req('a', '=', 'b')]],
+  ];
+  for (const [input, want] of cases) assert.deepEqual(parseLabelSelector(input), want, JSON.stringify(input));
+  const bad: [string, string][] = [
+    ['a in (x,,)', "unable to parse requirement: found ')', expected: ',', or identifier"],
+    ['a in (=)', "unable to parse requirement: found '=', expected: ',', ')' or identifier"],
+    ['a!==b', "unable to parse requirement: found '=', expected: identifier"],
+    ['a,\0b', "found '', expected: identifier after ','"],
+    ['a\fb', `unable to parse requirement: <nil>: Invalid value: "a\fb": ${QUALIFIED_NAME_REGEX_MSG}`],
+    ['n>9223372036854775808', `unable to parse requirement: values[0]: Invalid value: "9223372036854775808": for 'Gt', 'Lt' operators, the value must be an integer`],
+    // Several errors are aggregated; values are indexed in kube's sorted order.
+    ['a in (z_,b_)', `unable to parse requirement: [values[0][a]: Invalid value: "b_": ${LABEL_VALUE_REGEX_MSG}, values[1][a]: Invalid value: "z_": ${LABEL_VALUE_REGEX_MSG}]`],
+    [
+      'n>-x',
+      `unable to parse requirement: [values[0]: Invalid value: "-x": for 'Gt', 'Lt' operators, the value must be an integer, values[0][n]: Invalid value: "-x": ${LABEL_VALUE_REGEX_MSG}]`,
+    ],
+  ];
+  for (const [input, message] of bad) assertBadRequest(() => parseLabelSelector(input), message, JSON.stringify(input));
+});
+
+test('gt/lt compare as int64', () => {
   assert.equal(matchesLabels(parseLabelSelector('n>9007199254740992'), { n: '9007199254740993' }), true);
   assert.equal(matchesLabels(parseLabelSelector('n<9007199254740993'), { n: '9007199254740992' }), true);
+  assert.equal(matchesLabels(parseLabelSelector('n<0'), { n: '-9223372036854775808' }), true);
+  assert.equal(matchesLabels(parseLabelSelector('n>0'), { n: '9223372036854775808' }), false);
 });
 
 test('parseFieldSelector handles =, ==, != and escaped values', () => {
@@ -197,7 +215,9 @@ test('parseFieldSelector handles =, ==, != and escaped values', () => {
     ['metadata.name=foo', [req('metadata.name', '=', 'foo')]],
     ['metadata.name==foo', [req('metadata.name', '=', 'foo')]],
     ['metadata.name!=foo', [req('metadata.name', '!=', 'foo')]],
-    ['status.phase=Running,spec.nodeName!=n1', [req('status.phase', '=', 'Running'), req('spec.nodeName', '!=', 'n1')]],
+    // kube sorts the terms before parsing them.
+    ['status.phase=Running,spec.nodeName!=n1', [req('spec.nodeName', '!=', 'n1'), req('status.phase', '=', 'Running')]],
+    ['a=b!c', [req('a', '=', 'b!c')]],
     ['metadata.name=', [req('metadata.name', '=', '')]],
     ['metadata.name=a\\,b', [req('metadata.name', '=', 'a,b')]],
     ['metadata.name=a\\=b', [req('metadata.name', '=', 'a=b')]],
@@ -218,20 +238,28 @@ test('parseFieldSelector rejects terms without an operator like kube', () => {
   for (const [input, message] of cases) assertBadRequest(() => parseFieldSelector(input), message, input);
 });
 
-test(
-  'parseFieldSelector splits and unescapes like k8s.io/apimachinery/pkg/fields',
-  { todo: 'operator search, unescaped = and bad escapes differ from fields.ParseSelector' },
-  () => {
-    // kube splits at the first operator; "b!=c" then holds an unescaped '='.
-    assertBadRequest(() => parseFieldSelector('a=b!=c'), /^invalid field selector: unescaped character in value: /, 'a=b!=c');
-    assertBadRequest(() => parseFieldSelector('a=b=c'), /^invalid field selector: unescaped character in value: /, 'a=b=c');
-    assertBadRequest(() => parseFieldSelector('a=b\\x'), 'invalid field selector: invalid escape sequence: \\x', 'a=b\\x');
-    assertBadRequest(() => parseFieldSelector('a=b\\'), 'invalid field selector: invalid escape sequence: \\', 'a=b\\');
-    // The field name is not trimmed, and may be empty (kube then reports the unsupported field).
-    assert.deepEqual(parseFieldSelector('metadata.name = x'), [req('metadata.name ', '=', ' x')]);
-    assert.deepEqual(parseFieldSelector('=x'), [req('', '=', 'x')]);
-  },
-);
+test('parseFieldSelector splits and unescapes like k8s.io/apimachinery/pkg/fields', () => {
+  // kube splits at the first operator; "b!=c" then holds an unescaped '='.
+  assertBadRequest(() => parseFieldSelector('a=b!=c'), /^invalid field selector: unescaped character in value: /, 'a=b!=c');
+  assertBadRequest(() => parseFieldSelector('a=b=c'), /^invalid field selector: unescaped character in value: /, 'a=b=c');
+  assertBadRequest(() => parseFieldSelector('a=b\\x'), 'invalid field selector: invalid escape sequence: \\x', 'a=b\\x');
+  assertBadRequest(() => parseFieldSelector('a=b\\'), 'invalid field selector: invalid escape sequence: \\', 'a=b\\');
+  // The field name is not trimmed, and may be empty (kube then reports the unsupported field).
+  assert.deepEqual(parseFieldSelector('metadata.name = x'), [req('metadata.name ', '=', ' x')]);
+  assert.deepEqual(parseFieldSelector('=x'), [req('', '=', 'x')]);
+});
+
+test('parseFieldSelector error texts match kube', () => {
+  const cases: [string, string][] = [
+    // Go prints the offending rune with %v: its number.
+    ['a=b=c', 'invalid field selector: unescaped character in value: 61'],
+    // Only the empty selector selects everything.
+    ['  ', "invalid selector: '  '; can't understand '  '"],
+    // The terms are sorted first, so the error is the first bad term in that order.
+    ['b=x=y,a=\\q', 'invalid field selector: invalid escape sequence: \\q'],
+  ];
+  for (const [input, message] of cases) assertBadRequest(() => parseFieldSelector(input), message, input);
+});
 
 test('matchesFields compares with "" for missing fields', () => {
   const fields: Record<string, string> = { 'metadata.name': 'foo', 'status.phase': 'Running' };

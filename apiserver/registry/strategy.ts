@@ -77,7 +77,7 @@ export function strategyFor(rt: ResourceType): Strategy {
   const gk = `${rt.group}/${rt.kind}`;
   return {
     nameRule: PATH_SEGMENT_NAMED_GROUPS.has(rt.group) ? 'path-segment' : 'subdomain',
-    generation: GENERATION_KINDS.has(gk),
+    generation: GENERATION_KINDS.has(gk) || rt.custom === true,
     ...KINDS[gk],
   };
 }

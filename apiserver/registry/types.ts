@@ -1,6 +1,7 @@
 // The resource table: one ResourceType entry per served kind. Everything the apiserver needs to know about a kind is
 // data in its entry; adding a kind means adding an entry.
 import type { KObject } from '../../storage/store.js';
+import type { FieldError } from '../errors.js';
 
 export interface TableColumnDefinition {
   name: string;
@@ -52,6 +53,17 @@ export interface ResourceType {
   storageVersion?: string;
   /** Name of the OpenAPI component schema for the kind, e.g. "io.k8s.api.apps.v1.Deployment". */
   schemaRef?: string;
+  /** Served from a CustomResourceDefinition (custom-resource strategy: generation always tracked, no SMP). */
+  custom?: boolean;
+  hooks?: ObjectHooks;
+}
+
+/** Kind-specific object handling beyond the built-in strategies (custom resources provide these from their CRD). */
+export interface ObjectHooks {
+  /** Makes an incoming object canonical before validation: defaulting and pruning of unknown fields. */
+  normalize?(obj: KObject): void;
+  /** Kind-specific validation of the object about to be stored (old is set on update). */
+  validate?(obj: KObject, old?: KObject): FieldError[];
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

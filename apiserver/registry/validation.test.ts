@@ -48,9 +48,16 @@ test('dns1123Label', () => {
   for (const [v, want] of cases) assert.deepEqual(dns1123Label(v), want, v);
 });
 
-test('dns1123Label says a valid subdomain "must not contain dots"', { todo: 'kube reports dots specially since its "lowercase RFC 1123" texts' }, () => {
+test('dns1123Label says a valid subdomain "must not contain dots"', () => {
   assert.deepEqual(dns1123Label('a.b'), ['must not contain dots']);
   assert.deepEqual(dns1123Label('my.namespace'), ['must not contain dots']);
+});
+
+test('length limits count UTF-8 bytes as Go len() does', () => {
+  const e32 = 'é'.repeat(32); // 64 bytes
+  assert.deepEqual(dns1123Label(e32), [MAX63, LABEL_MSG]);
+  assert.deepEqual(labelValue(e32), [MAX63, LABEL_VALUE_MSG]);
+  assert.deepEqual(qualifiedName(e32), ['name part must be no more than 63 characters', NAME_PART_MSG]);
 });
 
 test('dns1123Subdomain', () => {
@@ -97,7 +104,7 @@ test('qualifiedName with and without a prefix', () => {
   for (const [v, want] of cases) assert.deepEqual(qualifiedName(v), want, v);
 });
 
-test('qualifiedName of an empty name part also reports the regex', { todo: 'kube IsQualifiedName runs the regex check on an empty name too' }, () => {
+test('qualifiedName of an empty name part also reports the regex', () => {
   assert.deepEqual(qualifiedName(''), ['name part must be non-empty', NAME_PART_MSG]);
   assert.deepEqual(qualifiedName('example.com/'), ['name part must be non-empty', NAME_PART_MSG]);
   assert.deepEqual(qualifiedName('/'), ['prefix part must be non-empty', 'name part must be non-empty', NAME_PART_MSG]);
@@ -138,7 +145,7 @@ test('validateName dispatches on the rule; path-segment names follow kube path.I
   for (const [name, rule, want] of cases) assert.deepEqual(validateName(name, rule), want, `${rule}: ${name}`);
 });
 
-test('path-segment names report every illegal substring', { todo: "kube lists both '/' and '%'; only the first is reported" }, () => {
+test('path-segment names report every illegal substring', () => {
   assert.deepEqual(validateName('a/%', 'path-segment'), ["may not contain '/'", "may not contain '%'"]);
 });
 
@@ -213,7 +220,7 @@ test('validateObjectMeta: total annotation size limit of 256 KiB counts keys and
   assert.equal(validateAnnotations({ a: 'v'.repeat(limit / 2), b: 'v'.repeat(limit / 2 - 1) }, 'metadata.annotations').length, 1);
 });
 
-test('annotation size is measured in UTF-8 bytes', { todo: 'JS string length counts UTF-16 units, kube counts bytes' }, () => {
+test('annotation size is measured in UTF-8 bytes', () => {
   // 131,072 two-byte characters are 262,144 bytes; with the key that is over the limit.
   assert.equal(validateAnnotations({ k: 'é'.repeat(131072) }, 'metadata.annotations').length, 1);
 });
@@ -228,11 +235,11 @@ test('validateObjectMeta: finalizer names', () => {
   ]);
 });
 
-test('duplicate finalizers are accepted as kube accepts them', { todo: 'kube ValidateFinalizers has no duplicate check (kubernetes#80913 was not merged); flotilla returns FieldValueDuplicate' }, () => {
+test('duplicate finalizers are accepted as kube accepts them', () => {
   assert.deepEqual(validateObjectMeta({ name: 'ok', finalizers: ['example.com/f', 'example.com/f'] }, cluster), []);
 });
 
-test('orphan and foregroundDeletion cannot both be set', { todo: 'ValidateFinalizers conflict check is missing' }, () => {
+test('orphan and foregroundDeletion cannot both be set', () => {
   assert.deepEqual(validateObjectMeta({ name: 'ok', finalizers: ['orphan', 'foregroundDeletion'] }, cluster), [
     {
       type: 'FieldValueInvalid',
@@ -243,7 +250,11 @@ test('orphan and foregroundDeletion cannot both be set', { todo: 'ValidateFinali
   ]);
 });
 
-test('validateObjectMeta reports errors in kube order (generation before labels)', { todo: 'generation is checked after labels and annotations' }, () => {
+test('the orphan/foregroundDeletion conflict is reported once, whatever the repeats', () => {
+  assert.equal(validateObjectMeta({ name: 'ok', finalizers: ['orphan', 'foregroundDeletion', 'orphan'] }, cluster).length, 1);
+});
+
+test('validateObjectMeta reports errors in kube order (generation before labels)', () => {
   const errs = validateObjectMeta({ name: 'ok', generation: -1, labels: { foo_: 'v' } }, cluster);
   assert.deepEqual(
     errs.map((e) => e.field),
@@ -251,13 +262,21 @@ test('validateObjectMeta reports errors in kube order (generation before labels)
   );
 });
 
-test('generateName is validated even when a name is set', { todo: 'kube validates a non-empty generateName regardless of name' }, () => {
+test('generateName is validated even when a name is set', () => {
   assert.deepEqual(validateObjectMeta({ name: 'ok', generateName: 'Bad-', namespace: 'x' }, ns), [
     { type: 'FieldValueInvalid', field: 'metadata.generateName', badValue: 'Bad-', detail: SUBDOMAIN_MSG },
   ]);
 });
 
-test('generateName masks its trailing dash the way kube maskTrailingDash does', { todo: "kube replaces the last two characters by 'a' (name[:len-2]+\"a\"); flotilla only the dash" }, () => {
+test('generateName masks its trailing dash the way kube maskTrailingDash does', () => {
   // kube validates "x_-" as "xa".
   assert.deepEqual(validateObjectMeta({ generateName: 'x_-' }, cluster).filter((e) => e.field === 'metadata.generateName'), []);
+  const generateNameErrors = (generateName: string, nameRule: 'subdomain' | 'label' | 'path-segment') =>
+    validateObjectMeta({ name: 'ok', generateName }, { namespaced: false, nameRule }).map((e) => e.detail);
+  // A lone dash is left as it is.
+  assert.deepEqual(generateNameErrors('-', 'subdomain'), [SUBDOMAIN_MSG]);
+  assert.deepEqual(generateNameErrors('a.b-', 'label'), ['must not contain dots']);
+  // Path-segment prefixes may be '.' or '..' (path.IsValidPathSegmentPrefix).
+  assert.deepEqual(generateNameErrors('..', 'path-segment'), []);
+  assert.deepEqual(generateNameErrors('a/%', 'path-segment'), ["may not contain '/'", "may not contain '%'"]);
 });

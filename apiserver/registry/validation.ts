@@ -15,6 +15,9 @@ const QUALIFIED_NAME_MSG =
 const LABEL_VALUE_MSG =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
+// Go's len() counts UTF-8 bytes, and JS string lengths count UTF-16 units.
+const byteLength = (v: string) => Buffer.byteLength(v);
+
 /** How a kind's object names are validated (kube's ValidateNameFunc per registry strategy). */
 export type NameRule = 'subdomain' | 'label' | 'path-segment';
 
@@ -31,22 +34,32 @@ export function validateName(name: string, rule: NameRule): string[] {
 
 export function dns1123Label(v: string): string[] {
   const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!DNS1123_LABEL.test(v)) errs.push(DNS1123_LABEL_MSG);
+  if (byteLength(v) > 63) errs.push('must be no more than 63 characters');
+  // A valid subdomain that is no valid label has dots, and kube says just that.
+  if (!DNS1123_LABEL.test(v)) errs.push(DNS1123_SUBDOMAIN.test(v) ? 'must not contain dots' : DNS1123_LABEL_MSG);
   return errs;
 }
 
 export function dns1123Subdomain(v: string): string[] {
   const errs: string[] = [];
-  if (v.length > 253) errs.push('must be no more than 253 characters');
+  if (byteLength(v) > 253) errs.push('must be no more than 253 characters');
   if (!DNS1123_SUBDOMAIN.test(v)) errs.push(DNS1123_SUBDOMAIN_MSG);
   return errs;
 }
 
 function pathSegmentName(v: string): string[] {
   if (v === '.' || v === '..') return [`may not be '${v}'`];
-  for (const bad of ['/', '%']) if (v.includes(bad)) return [`may not contain '${bad}'`];
-  return [];
+  return pathSegmentPrefix(v);
+}
+
+// A prefix may be '.' or '..': the generated suffix makes it a different name.
+const pathSegmentPrefix = (v: string) => ['/', '%'].filter((bad) => v.includes(bad)).map((bad) => `may not contain '${bad}'`);
+
+/** kube's ValidateNameFunc with prefix=true, for generateName. */
+function validateGenerateName(prefix: string, rule: NameRule): string[] {
+  if (rule === 'path-segment') return pathSegmentPrefix(prefix);
+  // kube's maskTrailingDash stands in for the suffix; it drops the last two characters, not just the dash.
+  return validateName(prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -2)}a` : prefix, rule);
 }
 
 export function qualifiedName(v: string): string[] {
@@ -64,14 +77,14 @@ export function qualifiedName(v: string): string[] {
     ];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MSG);
+  else if (byteLength(name) > 63) errs.push('name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MSG);
   return errs;
 }
 
 export function labelValue(v: string): string[] {
   const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
+  if (byteLength(v) > 63) errs.push('must be no more than 63 characters');
   if (!LABEL_VALUE.test(v)) errs.push(LABEL_VALUE_MSG);
   return errs;
 }
@@ -82,9 +95,8 @@ const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 export function validateObjectMeta(meta: Record<string, any>, opts: { namespaced: boolean; nameRule: NameRule }): FieldError[] {
   const errs: FieldError[] = [];
   const name = meta.name;
-  if (typeof meta.generateName === 'string' && meta.generateName && !name) {
-    // The server appends a suffix; kube validates the prefix with the trailing dash allowed.
-    for (const detail of validateName(meta.generateName.replace(/-$/, 'a'), opts.nameRule))
+  if (typeof meta.generateName === 'string' && meta.generateName) {
+    for (const detail of validateGenerateName(meta.generateName, opts.nameRule))
       errs.push({ type: 'FieldValueInvalid', field: 'metadata.generateName', badValue: meta.generateName, detail });
   }
   if (!name) {
@@ -100,20 +112,29 @@ export function validateObjectMeta(meta: Record<string, any>, opts: { namespaced
   } else if (meta.namespace) {
     errs.push({ type: 'FieldValueForbidden', field: 'metadata.namespace', detail: 'not allowed on this type' });
   }
-  errs.push(...validateLabels(meta.labels, 'metadata.labels'));
-  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
   if (meta.generation !== undefined && (typeof meta.generation !== 'number' || meta.generation < 0))
     errs.push({ type: 'FieldValueInvalid', field: 'metadata.generation', badValue: meta.generation, detail: 'must be greater than or equal to 0' });
-  if (meta.finalizers !== undefined) {
-    const seen = new Set<string>();
-    (meta.finalizers as unknown[]).forEach((f, i) => {
-      const field = `metadata.finalizers[${i}]`;
-      if (typeof f !== 'string') return errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail: 'must be a string' });
-      for (const detail of qualifiedName(f)) errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail });
-      if (seen.has(f)) errs.push({ type: 'FieldValueDuplicate', field, badValue: f });
-      seen.add(f);
+  errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+  if (meta.finalizers !== undefined) errs.push(...validateFinalizers(meta.finalizers as unknown[]));
+  return errs;
+}
+
+/** kube's ValidateFinalizers: qualified names (repeats are allowed), and not both ways of handling dependents. */
+function validateFinalizers(finalizers: unknown[]): FieldError[] {
+  const errs: FieldError[] = [];
+  finalizers.forEach((f, i) => {
+    const field = `metadata.finalizers[${i}]`;
+    if (typeof f !== 'string') return errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail: 'must be a string' });
+    for (const detail of qualifiedName(f)) errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail });
+  });
+  if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion'))
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'metadata.finalizers',
+      badValue: finalizers,
+      detail: 'finalizer orphan and foregroundDeletion cannot be both set',
     });
-  }
   return errs;
 }
 
@@ -134,7 +155,7 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
   let total = 0;
   for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
     for (const detail of qualifiedName(k.toLowerCase())) errs.push({ type: 'FieldValueInvalid', field, badValue: k, detail });
-    total += k.length + (typeof v === 'string' ? v.length : 0);
+    total += byteLength(k) + (typeof v === 'string' ? byteLength(v) : 0);
   }
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT)
     errs.push({ type: 'FieldValueTooLong', field, detail: `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes` });
