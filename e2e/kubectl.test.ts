@@ -64,6 +64,17 @@ for (const { version, path } of binaries) {
       assert.match(wide, /^web\s+0\/2\s+0\s+0\s+\d+s\s+nginx\s+nginx\s+app=web$/m);
     });
 
+    test('scale through the scale subresource', async () => {
+      assert.match(ok(await kn('scale', 'deploy', 'web', '--replicas=4')), /deployment.apps\/web scaled/);
+      const d = JSON.parse(ok(await kn('get', 'deploy', 'web', '-o', 'json')));
+      assert.equal(d.spec.replicas, 4);
+      assert.equal(d.metadata.generation, 2);
+      const scale = JSON.parse(ok(await k('get', '--raw', `/apis/apps/v1/namespaces/${ns}/deployments/web/scale`)));
+      assert.deepEqual(scale.spec, { replicas: 4 });
+      assert.equal(scale.status.selector, 'app=web');
+      assert.notEqual((await kn('scale', 'deploy', 'web', '--replicas=2', '--resource-version=1')).code, 0, 'a stale resourceVersion conflicts');
+    });
+
     test('output formats, selectors and chunking', async () => {
       for (let i = 0; i < 5; i++) ok(await kn('create', 'configmap', `chunk-${i}`, `--from-literal=i=${i}`));
       ok(await kn('label', 'cm', 'chunk-1', 'chunk-3', 'tier=odd'));

@@ -75,7 +75,7 @@ function describeTarget(scope: RequestScope): string {
  * Decodes a create/update body and checks it belongs at this URL (kube's handlers: the data's apiVersion and kind must
  * match the endpoint, the namespace must match the URL). Field validation warnings go into scope.warnings.
  */
-export function decodeObject(scope: RequestScope, expect: { kind: string; apiVersion: string } = expected(scope)): KObject {
+export function decodeObject(scope: RequestScope, expect: Expected = expected(scope)): KObject {
   const { value, rawJson } = parseBody(scope);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw badRequest(`the object provided is unrecognized (must be of type ${expect.kind}): couldn't get version/kind; json parse error: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }`);
@@ -85,8 +85,15 @@ export function decodeObject(scope: RequestScope, expect: { kind: string; apiVer
   return obj;
 }
 
-export function expected(scope: RequestScope): { kind: string; apiVersion: string } {
-  return { kind: scope.rt.kind, apiVersion: groupVersion(scope.rt) };
+/** What a request body must be: its kind, apiVersion and (for field validation) OpenAPI schema. */
+export interface Expected {
+  kind: string;
+  apiVersion: string;
+  schema?: string;
+}
+
+export function expected(scope: RequestScope): Expected {
+  return { kind: scope.rt.kind, apiVersion: groupVersion(scope.rt), schema: scope.rt.schemaRef };
 }
 
 export function checkTypeMeta(obj: KObject, expect: { kind: string; apiVersion: string }): void {
@@ -119,8 +126,8 @@ export interface PatchBody {
  * Schema checks: wrong types are always decode errors; unknown and duplicate fields follow fieldValidation. For
  * patches, `patch` carries the patch body and kube's patch wording applies.
  */
-export function checkFields(scope: RequestScope, obj: KObject, rawJson: string | undefined, expect: { kind: string; apiVersion: string }, patch?: PatchBody): void {
-  const schema = scope.rt.schemaRef;
+export function checkFields(scope: RequestScope, obj: KObject, rawJson: string | undefined, expect: Expected, patch?: PatchBody): void {
+  const schema = expect.schema;
   if (!schema) return;
   const directive = fieldValidationDirective(scope);
   const result = scope.server.fields.checkObject(schema, obj, directive === 'Ignore' || patch ? undefined : rawJson);

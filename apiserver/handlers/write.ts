@@ -50,7 +50,7 @@ export async function createObject(scope: RequestScope): Promise<ObjectResult> {
 }
 
 /** The update path shared by PUT and PATCH: admission on the desired object, then the registry write. */
-async function updateWith(scope: RequestScope, desired: (current: KObject) => KObject | Promise<KObject>): Promise<ObjectResult> {
+export async function updateWith(scope: RequestScope, desired: (current: KObject) => KObject | Promise<KObject>): Promise<ObjectResult> {
   const admission = scope.server.admission;
   const dryRun = isDryRun(scope);
   const updated = await scope.store.guaranteedUpdate(
@@ -91,21 +91,40 @@ export async function updateObject(scope: RequestScope): Promise<ObjectResult> {
 
 export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
 
-export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
+export interface DecodedPatch {
+  jsonPatch: boolean;
+  /** The patch body as sent, for kube's duplicate-field reporting. */
+  raw: string;
+  apply(current: KObject): KObject;
+}
+
+/** Decodes a PATCH body into a function from the current object to the patched one. */
+export function decodePatch(scope: RequestScope): DecodedPatch {
   const type = mediaType(scope.contentType);
   if (!PATCH_MEDIA_TYPES.includes(type)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
   const { value: patch, rawJson } = parseBody(scope, PATCH_MEDIA_TYPES);
   const jsonPatch = type === 'application/json-patch+json';
-  if (jsonPatch && !Array.isArray(patch))
-    throw badRequest('the server rejected our request due to an error in our request');
+  if (jsonPatch && !Array.isArray(patch)) throw badRequest('the server rejected our request due to an error in our request');
+  return {
+    jsonPatch,
+    raw: rawJson ?? '',
+    apply(current) {
+      const next = jsonPatch ? applyJSONPatch(current, patch as jsonpatch.Operation[]) : (mergePatch(current, patch) as KObject);
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new APIError(422, 'Invalid', 'the patch produced an object that is not a JSON object');
+      return next;
+    },
+  };
+}
+
+export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
+  const patch = decodePatch(scope);
   const expect = expected(scope);
   return updateWith(scope, (current) => {
-    const next = jsonPatch ? applyJSONPatch(current, patch as jsonpatch.Operation[]) : mergePatch(current, patch) as KObject;
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new APIError(422, 'Invalid', 'the patch produced an object that is not a JSON object');
+    const next = patch.apply(current);
     checkTypeMeta(next, expect);
     if (next.metadata?.name !== scope.name)
       throw badRequest(`the name of the object (${next.metadata?.name}) does not match the name on the URL (${scope.name})`);
-    checkFields(scope, next, undefined, expect, { raw: rawJson ?? '', jsonPatch });
+    checkFields(scope, next, undefined, expect, patch);
     return next;
   });
 }

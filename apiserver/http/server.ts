@@ -7,6 +7,7 @@ import { APIError, badRequest, internalError, methodNotAllowed, requestEntityToo
 import { deleteCollection, deleteObject } from '../handlers/delete.js';
 import { getObject, isWatch, listObjects, watchObjects } from '../handlers/read.js';
 import type { ObjectResult, RequestScope, ServerContext, UserInfo } from '../handlers/scope.js';
+import { getScale, patchScale, updateScale } from '../handlers/scale.js';
 import { createObject, patchObject, updateObject } from '../handlers/write.js';
 import type { APIServerMetrics } from '../metrics.js';
 import { ALL_VERBS, type ResourceType } from '../registry/types.js';
@@ -210,7 +211,11 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   async function serveResource(req: FastifyRequest, reply: FastifyReply, info: RequestInfo) {
     const rt = context.registry.lookup(info.group, info.version, info.resource!);
     if (!rt || (!rt.namespaced && info.namespace !== undefined)) return sendError(reply, NOT_FOUND());
-    const allowedSub = info.subresource === undefined || (info.subresource === 'status' && rt.subresources?.status) || (info.subresource === 'finalize' && rt.kind === 'Namespace' && !rt.group);
+    const allowedSub =
+      info.subresource === undefined ||
+      (info.subresource === 'status' && rt.subresources?.status) ||
+      (info.subresource === 'scale' && rt.subresources?.scale) ||
+      (info.subresource === 'finalize' && rt.kind === 'Namespace' && !rt.group);
     if (!allowedSub) return sendError(reply, NOT_FOUND());
     const scope: RequestScope = {
       server: context,
@@ -291,6 +296,12 @@ function verbOf(method: string, scope: RequestScope, info: RequestInfo): string 
 
 async function dispatch(verb: string, scope: RequestScope): Promise<ObjectResult> {
   const named = scope.name !== undefined;
+  if (scope.subresource === 'scale') {
+    if (verb === 'get') return getScale(scope);
+    if (verb === 'update') return updateScale(scope);
+    if (verb === 'patch') return patchScale(scope);
+    throw methodNotAllowed();
+  }
   switch (verb) {
     case 'get':
       return getObject(scope);

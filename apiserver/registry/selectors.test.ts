@@ -179,7 +179,7 @@ test('parseLabelSelector follows kube in the corners of its lexer and value list
     ['a in (,,x)', [req('a', 'in', '', 'x')]],
     ['a in (x,x)', [req('a', 'in', 'x')]],
     ['n>9223372036854775807', [req('n', 'gt', '9223372036854775807')]],
-    // A NUL byte right after a token is skipped; where a token would start it ends the input.
+    // Go's lexer reads a NUL byte as the end of input: right after a token it is skipped, after blanks it ends the selector.
     ['a\0', [req('a', 'exists')]],
     ['a=\0b', [req('a', '=', 'b')]],
   ];
@@ -188,8 +188,8 @@ test('parseLabelSelector follows kube in the corners of its lexer and value list
     ['a in (x,,)', "unable to parse requirement: found ')', expected: ',', or identifier"],
     ['a in (=)', "unable to parse requirement: found '=', expected: ',', ')' or identifier"],
     ['a!==b', "unable to parse requirement: found '=', expected: identifier"],
-    ['a,\0b', "found '', expected: identifier after ','"],
-    ['a\fb', `unable to parse requirement: <nil>: Invalid value: "a\fb": ${QUALIFIED_NAME_REGEX_MSG}`],
+    ['a, \0b', "found '', expected: identifier after ','"],
+    ['a\fb', `unable to parse requirement: <nil>: Invalid value: "a\\fb": ${QUALIFIED_NAME_REGEX_MSG}`],
     ['n>9223372036854775808', `unable to parse requirement: values[0]: Invalid value: "9223372036854775808": for 'Gt', 'Lt' operators, the value must be an integer`],
     // Several errors are aggregated; values are indexed in kube's sorted order.
     ['a in (z_,b_)', `unable to parse requirement: [values[0][a]: Invalid value: "b_": ${LABEL_VALUE_REGEX_MSG}, values[1][a]: Invalid value: "z_": ${LABEL_VALUE_REGEX_MSG}]`],

@@ -33,7 +33,7 @@ function lex(s: string): Token[] {
     const ch = pos < s.length ? s[pos++] : '';
     return ch === '\0' ? '' : ch;
   };
-  // The end of input was not consumed, and a NUL that was stays consumed.
+  // Puts back a character read too far. The end of input was never consumed; a NUL read there stays consumed, as in kube.
   const unread = (ch: string) => {
     if (ch) pos--;
   };

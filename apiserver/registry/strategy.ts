@@ -55,7 +55,7 @@ const KINDS: Record<string, Partial<Strategy>> = {
     },
   },
   '/Service': {
-    nameRule: 'label',
+    nameRule: 'dns1035-label',
     prepareForCreate(svc) {
       const spec = (svc.spec ??= {});
       spec.type ??= 'ClusterIP';

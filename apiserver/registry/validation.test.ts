@@ -228,10 +228,10 @@ test('annotation size is measured in UTF-8 bytes', () => {
 test('validateObjectMeta: finalizer names', () => {
   assert.deepEqual(validateObjectMeta({ name: 'ok', finalizers: ['kubernetes', 'example.com/cleanup', 'foregroundDeletion'] }, cluster), []);
   assert.deepEqual(validateObjectMeta({ name: 'ok', finalizers: ['example.com/ok', 'bad_'] }, cluster), [
-    { type: 'FieldValueInvalid', field: 'metadata.finalizers[1]', badValue: 'bad_', detail: NAME_PART_MSG },
+    { type: 'FieldValueInvalid', field: 'metadata.finalizers', badValue: 'bad_', detail: NAME_PART_MSG },
   ]);
   assert.deepEqual(validateObjectMeta({ name: 'ok', finalizers: [3] }, cluster), [
-    { type: 'FieldValueInvalid', field: 'metadata.finalizers[0]', badValue: 3, detail: 'must be a string' },
+    { type: 'FieldValueInvalid', field: 'metadata.finalizers', badValue: 3, detail: 'must be a string' },
   ]);
 });
 

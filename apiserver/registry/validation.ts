@@ -2,12 +2,15 @@
 import type { FieldError } from '../errors.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const DNS1123_LABEL_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const DNS1035_LABEL_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 const DNS1123_SUBDOMAIN_MSG =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const QUALIFIED_NAME_MSG =
@@ -19,12 +22,14 @@ const LABEL_VALUE_MSG =
 const byteLength = (v: string) => Buffer.byteLength(v);
 
 /** How a kind's object names are validated (kube's ValidateNameFunc per registry strategy). */
-export type NameRule = 'subdomain' | 'label' | 'path-segment';
+export type NameRule = 'subdomain' | 'label' | 'dns1035-label' | 'path-segment';
 
 export function validateName(name: string, rule: NameRule): string[] {
   switch (rule) {
     case 'label':
       return dns1123Label(name);
+    case 'dns1035-label':
+      return dns1035Label(name);
     case 'subdomain':
       return dns1123Subdomain(name);
     case 'path-segment':
@@ -37,6 +42,13 @@ export function dns1123Label(v: string): string[] {
   if (byteLength(v) > 63) errs.push('must be no more than 63 characters');
   // A valid subdomain that is no valid label has dots, and kube says just that.
   if (!DNS1123_LABEL.test(v)) errs.push(DNS1123_SUBDOMAIN.test(v) ? 'must not contain dots' : DNS1123_LABEL_MSG);
+  return errs;
+}
+
+export function dns1035Label(v: string): string[] {
+  const errs: string[] = [];
+  if (byteLength(v) > 63) errs.push('must be no more than 63 characters');
+  if (!DNS1035_LABEL.test(v)) errs.push(DNS1035_LABEL_MSG);
   return errs;
 }
 
@@ -58,7 +70,7 @@ const pathSegmentPrefix = (v: string) => ['/', '%'].filter((bad) => v.includes(b
 /** kube's ValidateNameFunc with prefix=true, for generateName. */
 function validateGenerateName(prefix: string, rule: NameRule): string[] {
   if (rule === 'path-segment') return pathSegmentPrefix(prefix);
-  // kube's maskTrailingDash stands in for the suffix; it drops the last two characters, not just the dash.
+  // kube's maskTrailingDash stands in for the suffix: the dash and the character before it become 'a' (a lone '-' stays).
   return validateName(prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -2)}a` : prefix, rule);
 }
 
@@ -123,15 +135,16 @@ export function validateObjectMeta(meta: Record<string, any>, opts: { namespaced
 /** kube's ValidateFinalizers: qualified names (repeats are allowed), and not both ways of handling dependents. */
 function validateFinalizers(finalizers: unknown[]): FieldError[] {
   const errs: FieldError[] = [];
-  finalizers.forEach((f, i) => {
-    const field = `metadata.finalizers[${i}]`;
-    if (typeof f !== 'string') return errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail: 'must be a string' });
-    for (const detail of qualifiedName(f)) errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail });
-  });
+  // kube reports every finalizer at the list, without an index.
+  const field = 'metadata.finalizers';
+  for (const f of finalizers) {
+    if (typeof f !== 'string') errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail: 'must be a string' });
+    else for (const detail of qualifiedName(f)) errs.push({ type: 'FieldValueInvalid', field, badValue: f, detail });
+  }
   if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion'))
     errs.push({
       type: 'FieldValueInvalid',
-      field: 'metadata.finalizers',
+      field,
       badValue: finalizers,
       detail: 'finalizer orphan and foregroundDeletion cannot be both set',
     });
