@@ -9,6 +9,7 @@ import { LevelStore } from '../storage/leveldb.js';
 import type { Store } from '../storage/store.js';
 import { SchemaRegistry } from '../openapi/schemas.js';
 import { AdmissionChain } from './admission/chain.js';
+import { defaulting } from './admission/defaults.js';
 import { namespaceLifecycle } from './admission/namespacelifecycle.js';
 import { Authenticator, httpsServerOptions, loadTokenFile } from './auth/authn.js';
 import { writeKubeconfig } from './auth/kubeconfig.js';
@@ -67,7 +68,7 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
   const app = createHTTPServer({
     context: {
       registry,
-      admission: new AdmissionChain([lifecycle]),
+      admission: new AdmissionChain([defaulting(), lifecycle]),
       fields: schemas,
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
     },

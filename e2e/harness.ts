@@ -110,7 +110,11 @@ export class APIServerProcess {
           ca: this.ca,
           servername: 'localhost',
           ...(opts.anonymous ? {} : { cert: this.cert, key: this.key }),
-          headers: { accept: 'application/json', ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+          headers: {
+            accept: 'application/json',
+            ...(opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
+            ...opts.headers,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

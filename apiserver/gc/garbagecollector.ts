@@ -22,6 +22,8 @@ interface Node {
   namespace?: string;
   name: string;
   owners: string[];
+  /** Owners whose reference has blockOwnerDeletion: their foreground deletion waits for this object. */
+  blocks: string[];
 }
 
 export class GarbageCollector {
@@ -79,8 +81,10 @@ export class GarbageCollector {
     const meta = obj.metadata!;
     const uid: string = meta.uid;
     this.forget(uid);
-    const owners = ((meta.ownerReferences ?? []) as OwnerReference[]).map((r) => r.uid).filter(Boolean);
-    this.nodes.set(uid, { apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: meta.namespace, name: meta.name, owners });
+    const refs = ((meta.ownerReferences ?? []) as OwnerReference[]).filter((r) => r.uid);
+    const owners = refs.map((r) => r.uid);
+    const blocks = refs.filter((r) => r.blockOwnerDeletion === true).map((r) => r.uid);
+    this.nodes.set(uid, { apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: meta.namespace, name: meta.name, owners, blocks });
     for (const o of owners) {
       let set = this.dependents.get(o);
       if (!set) this.dependents.set(o, (set = new Set()));
@@ -179,8 +183,9 @@ export class GarbageCollector {
       if (!dep) continue;
       await this.storeFor(dep)?.delete(dep.namespace, dep.name, { propagationPolicy: 'Foreground', preconditions: { uid: depUid } }).catch(ignoreNotFound);
     }
-    // The owner is released once no dependent is left; dependents' DELETED events bring it back here.
-    if ((this.dependents.get(uid)?.size ?? 0) === 0) await this.removeFinalizer(node, uid, FINALIZER_FOREGROUND);
+    // The owner is released once no dependent that blocks its deletion is left; their DELETED events bring it back.
+    const blocking = [...(this.dependents.get(uid) ?? [])].some((d) => this.nodes.get(d)?.blocks.includes(uid));
+    if (!blocking) await this.removeFinalizer(node, uid, FINALIZER_FOREGROUND);
   }
 
   private async removeFinalizer(node: Node, uid: string, finalizer: string): Promise<void> {

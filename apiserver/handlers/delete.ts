@@ -11,7 +11,7 @@ import { isDryRun } from './write.js';
 
 const POLICIES = ['Background', 'Foreground', 'Orphan'];
 
-function deleteOptions(scope: RequestScope): DeleteOptions {
+function deleteOptions(scope: RequestScope): DeleteOptions & { orphanDependentsFalse: boolean } {
   let body: Record<string, any> = {};
   if (scope.body && scope.body.length > 0) {
     const { value } = parseBody(scope);
@@ -25,9 +25,9 @@ function deleteOptions(scope: RequestScope): DeleteOptions {
     if (!POLICIES.includes(policy))
       throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
     propagationPolicy = policy as PropagationPolicy;
-  } else if (orphan !== undefined) propagationPolicy = orphan === true || orphan === 'true' ? 'Orphan' : 'Background';
+  } else if (orphan !== undefined) propagationPolicy = orphan === true || orphan === 'true' ? 'Orphan' : 'Foreground';
   const dryRun = isDryRun(scope) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
-  return { dryRun, propagationPolicy, preconditions: body.preconditions };
+  return { dryRun, propagationPolicy, preconditions: body.preconditions, orphanDependentsFalse: orphan === false || orphan === 'false' };
 }
 
 function successStatus(scope: RequestScope, obj: KObject): KObject {
@@ -52,7 +52,8 @@ export async function deleteObject(scope: RequestScope): Promise<ObjectResult> {
     user: scope.user,
   });
   const result = await scope.store.delete(scope.namespace, scope.name!, opts);
-  if (!result.deleted) return { code: opts.propagationPolicy === 'Foreground' ? 202 : 200, object: result.object };
+  // kube answers 202 only for the deprecated orphanDependents=false; a pending deletion is otherwise a 200.
+  if (!result.deleted) return { code: opts.orphanDependentsFalse ? 202 : 200, object: result.object };
   return { code: 200, object: successStatus(scope, result.object) };
 }
 

@@ -230,6 +230,7 @@ export class ResourceStore {
     const key = this.key(namespace, name);
     try {
       let deleteNow = false;
+      let dryRunResult: KObject | undefined;
       const pending = await this.store.guaranteedUpdate(key, (current) => {
         checkPreconditions(this.gr, name, current, opts.preconditions);
         const finalizers = new Set<string>(current.metadata?.finalizers ?? []);
@@ -245,7 +246,6 @@ export class ResourceStore {
           return current;
         }
         deleteNow = false;
-        if (opts.dryRun) return current;
         const next = structuredClone(current);
         next.metadata!.finalizers = [...finalizers];
         if (!next.metadata!.deletionTimestamp) {
@@ -254,9 +254,14 @@ export class ResourceStore {
           if (this.strategy.generation) next.metadata!.generation = (next.metadata!.generation ?? 1) + 1;
           if (this.rt.kind === 'Namespace' && !this.rt.group) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
         }
+        // A dry run answers with the object as the deletion would leave it, and writes nothing.
+        if (opts.dryRun) {
+          dryRunResult = next;
+          return current;
+        }
         return sameObject(next, current) ? current : next;
       });
-      if (!deleteNow) return { object: this.served(pending), deleted: false };
+      if (!deleteNow) return { object: this.served(dryRunResult ?? pending), deleted: false };
       if (opts.dryRun) return { object: this.served(pending), deleted: true };
       const gone = await this.store.delete(key, { uid: pending.metadata?.uid, resourceVersion: pending.metadata?.resourceVersion });
       return { object: this.served(gone), deleted: true };
@@ -284,7 +289,8 @@ export class ResourceStore {
           if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object });
         } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object });
         else if (now) onEvent({ type: 'ADDED', object });
-        else if (before) onEvent({ type: 'DELETED', object });
+        // An object leaving the selection is reported as its last matching state, at the new resourceVersion.
+        else if (before) onEvent({ type: 'DELETED', object: this.served({ ...e.prevObject!, metadata: { ...e.prevObject!.metadata, resourceVersion: e.object.metadata?.resourceVersion } }) });
       });
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Expired')
