@@ -16,13 +16,77 @@ import { writeKubeconfig } from './auth/kubeconfig.js';
 import { ensurePKI, type PKI } from './auth/pki.js';
 import { APIError } from './errors.js';
 import { GarbageCollector } from './gc/garbagecollector.js';
-import { createHTTPServer } from './http/server.js';
+import { createHTTPServer, type APIInstance } from './http/server.js';
 import { APIServerMetrics } from './metrics.js';
 import { NamespaceController } from './namespace/controller.js';
 import { BUILTIN_RESOURCES } from './registry/builtin.js';
 import { Registry } from './registry/registry.js';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '35', gitVersion: 'v1.35.0-flotilla' };
+
+export const VERSION_INFO = {
+  ...KUBERNETES_VERSION,
+  gitCommit: '',
+  gitTreeState: 'clean',
+  buildDate: '',
+  goVersion: '',
+  compiler: 'node',
+  platform: `${process.platform}/${process.arch}`,
+};
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+
+/** One Kubernetes API over a store: its resource table, admission and in-process controllers. */
+export interface APIRuntime {
+  instance: APIInstance;
+  registry: Registry;
+  stop(): void;
+}
+
+export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, logger: Logger, opts: { bookmarkIntervalMs?: number } = {}): Promise<APIRuntime> {
+  const registry = new Registry(store);
+  registry.add(...BUILTIN_RESOURCES);
+  await bootstrapNamespaces(registry);
+  const lifecycle = namespaceLifecycle(registry);
+  await lifecycle.start();
+  const gc = new GarbageCollector(registry, store, logger.child({ component: 'garbage-collector' }));
+  const namespaces = new NamespaceController(registry, store, logger.child({ component: 'namespace-controller' }));
+  await gc.start();
+  await namespaces.start();
+  return {
+    registry,
+    instance: {
+      context: {
+        registry,
+        admission: new AdmissionChain([defaulting(), lifecycle]),
+        fields: schemas,
+        bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
+      },
+      openapi: schemas,
+      healthChecks: [
+        { name: 'ping', check: async () => {} },
+        { name: 'log', check: async () => {} },
+        { name: 'storage', check: async () => void (await store.get('/registry/core/namespaces/default')) },
+      ],
+    },
+    stop() {
+      gc.stop();
+      namespaces.stop();
+      lifecycle.stop();
+    },
+  };
+}
+
+async function bootstrapNamespaces(registry: Registry): Promise<void> {
+  const namespaces = registry.storeFor(registry.lookup('', 'v1', 'namespaces')!);
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    } catch (err) {
+      if (!(err instanceof APIError && err.code === 409)) throw err;
+    }
+  }
+}
 
 export interface APIServerOptions {
   dataDir: string;
@@ -50,51 +114,33 @@ export interface RunningAPIServer {
   close(): Promise<void>;
 }
 
-const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+/** The HTTPS front of one or more API runtimes sharing a PKI, listening on host:port. */
+export async function listenHTTPS(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+): Promise<{ port: number; baseURL: string }> {
+  await app.listen({ port, host });
+  const actual = (app.server.address() as { port: number }).port;
+  const clientHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return { port: actual, baseURL: `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${actual}` };
+}
 
 export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPIServer> {
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'info' });
   await mkdir(opts.dataDir, { recursive: true });
   const pki = await ensurePKI(opts.dataDir, { extraSANs: opts.extraSANs });
   const store = await LevelStore.open(join(opts.dataDir, 'store'), { logger, historyCount: opts.historyCount, historyAgeMs: opts.historyAgeMs });
-  const registry = new Registry(store);
-  registry.add(...BUILTIN_RESOURCES);
-  const schemas = new SchemaRegistry();
-  await bootstrapNamespaces(registry);
-
-  const lifecycle = namespaceLifecycle(registry);
-  await lifecycle.start();
-  const metrics = new APIServerMetrics();
+  const runtime = await startAPIRuntime(store, new SchemaRegistry(), logger, { bookmarkIntervalMs: opts.bookmarkIntervalMs });
   const app = createHTTPServer({
-    context: {
-      registry,
-      admission: new AdmissionChain([defaulting(), lifecycle]),
-      fields: schemas,
-      bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
-    },
     https: httpsServerOptions(pki),
     authenticator: new Authenticator({ caPem: pki.caCertPem, tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined }),
     logger,
-    metrics,
-    openapi: schemas,
-    version: { ...KUBERNETES_VERSION, gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` },
-    healthChecks: [
-      { name: 'ping', check: async () => {} },
-      { name: 'log', check: async () => {} },
-      { name: 'storage', check: async () => void (await store.get('/registry/core/namespaces/default')) },
-    ],
+    metrics: new APIServerMetrics(),
+    version: VERSION_INFO,
+    instances: { root: runtime.instance },
   });
-
-  const gc = new GarbageCollector(registry, store, logger.child({ component: 'garbage-collector' }));
-  const namespaces = new NamespaceController(registry, store, logger.child({ component: 'namespace-controller' }));
-  await gc.start();
-  await namespaces.start();
-
-  const host = opts.bindAddress ?? '127.0.0.1';
-  await app.listen({ port: opts.port, host });
-  const port = (app.server.address() as { port: number }).port;
-  const clientHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${port}`;
+  const { port, baseURL: url } = await listenHTTPS(app, opts.bindAddress ?? '127.0.0.1', opts.port);
   const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');
   await writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.caCertPem, user: 'admin', clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem, name: 'flotilla' });
   logger.info({ url, kubeconfig: kubeconfigPath, host: hostname() }, 'apiserver listening');
@@ -104,26 +150,13 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
     port,
     kubeconfigPath,
     pki,
-    registry,
+    registry: runtime.registry,
     store,
     app,
     async close() {
-      gc.stop();
-      namespaces.stop();
-      lifecycle.stop();
+      runtime.stop();
       await app.close();
       await store.close();
     },
   };
-}
-
-async function bootstrapNamespaces(registry: Registry): Promise<void> {
-  const namespaces = registry.storeFor(registry.lookup('', 'v1', 'namespaces')!);
-  for (const name of SYSTEM_NAMESPACES) {
-    try {
-      await namespaces.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    } catch (err) {
-      if (!(err instanceof APIError && err.code === 409)) throw err;
-    }
-  }
 }

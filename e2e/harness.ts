@@ -125,7 +125,9 @@ export class APIServerProcess {
           });
         },
       );
-      req.on('error', reject);
+      // A server that rejects a large body early may close the socket while the body is still being written: the
+      // response can then arrive just after the write error.
+      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? setTimeout(() => reject(err), 500) : reject(err)));
       if (opts.body !== undefined) req.write(opts.body);
       req.end();
     });

@@ -31,18 +31,27 @@ export interface HealthCheck {
   check(): Promise<void>;
 }
 
-export interface HTTPServerOptions {
+/** One served Kubernetes API: the control plane's, or one member cluster's in a members process. */
+export interface APIInstance {
   context: ServerContext;
+  openapi: OpenAPIService;
+  healthChecks: HealthCheck[];
+}
+
+export interface HTTPServerOptions {
   https: Record<string, unknown>;
   authenticator: Authenticator;
   logger: Logger;
   metrics: APIServerMetrics;
-  openapi: OpenAPIService;
   version: Record<string, string>;
-  healthChecks: HealthCheck[];
+  /** Served at the root, or each under `/clusters/NAME` (as kcp serves logical clusters). */
+  instances: { root: APIInstance } | { clusters: Map<string, APIInstance> };
 }
 
+export const clusterPrefix = (name: string) => `/clusters/${name}`;
+
 interface RequestLog {
+  cluster?: string;
   verb: string;
   group?: string;
   resource?: string;
@@ -58,7 +67,7 @@ declare module 'fastify' {
   }
 }
 
-const OPEN_PATHS = /^\/(healthz|livez|readyz|version|metrics)(\/|\?|$)/;
+const OPEN_PATHS = /^(\/clusters\/[^/]+)?\/(healthz|livez|readyz|version|metrics)(\/|\?|$)/;
 
 // Bodies go out as Buffers: fastify rewrites the Content-Type of string payloads (quoted parameters, a charset),
 // and clients compare kube's media types as sent.
@@ -79,8 +88,7 @@ function sendCached(req: FastifyRequest, reply: FastifyReply, doc: CachedDocumen
 }
 
 export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
-  const { context, logger, metrics } = opts;
-  const discovery = new Discovery(context.registry);
+  const { logger, metrics } = opts;
   const app = Fastify({
     https: opts.https as never,
     logger: false,
@@ -104,7 +112,7 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     const start = (req as { startNs?: bigint }).startNs ?? process.hrtime.bigint();
     const latencyMs = Number(process.hrtime.bigint() - start) / 1e6;
     const k = req.kube;
-    logger.info({ verb: k?.verb ?? req.method, resource: k?.resource, subresource: k?.subresource, namespace: k?.namespace, name: k?.name, path: k ? undefined : req.url.split('?')[0], code: reply.statusCode, latencyMs: Math.round(latencyMs * 100) / 100, user: req.user?.username }, 'request');
+    logger.info({ cluster: k?.cluster, verb: k?.verb ?? req.method, resource: k?.resource, subresource: k?.subresource, namespace: k?.namespace, name: k?.name, path: k ? undefined : req.url.split('?')[0], code: reply.statusCode, latencyMs: Math.round(latencyMs * 100) / 100, user: req.user?.username }, 'request');
     if (k?.resource) {
       const labels = { verb: k.verb.toUpperCase(), group: k.group ?? '', resource: k.resource, subresource: k.subresource ?? '' };
       metrics.requests.inc({ ...labels, code: String(reply.statusCode) });
@@ -123,11 +131,25 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler((_req, reply) => sendError(reply, NOT_FOUND()));
+  app.get('/metrics', async (_req, reply) => send(reply, 200, metrics.registry.contentType, await metrics.registry.metrics()));
+
+  if ('root' in opts.instances) registerAPI(app, opts.instances.root, '', opts);
+  else
+    for (const [name, instance] of opts.instances.clusters)
+      app.register(async (scoped) => registerAPI(scoped, instance, clusterPrefix(name), opts, name), { prefix: clusterPrefix(name) });
+  return app;
+}
+
+/** The Kubernetes API routes of one instance, relative to its prefix. */
+function registerAPI(app: FastifyInstance, instance: APIInstance, prefix: string, opts: HTTPServerOptions, cluster?: string): void {
+  const { logger } = opts;
+  const { context } = instance;
+  const discovery = new Discovery(context.registry);
 
   app.get('/version', async (_req, reply) => send(reply, 200, 'application/json', JSON.stringify(opts.version)));
 
   const health = async (req: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply, kind: string, only?: string) => {
-    const checks = opts.healthChecks.filter((c) => !only || c.name === only);
+    const checks = instance.healthChecks.filter((c) => !only || c.name === only);
     if (only && checks.length === 0) return sendError(reply, NOT_FOUND());
     const lines: string[] = [];
     let failed = false;
@@ -150,8 +172,6 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     app.get(`/${kind}/:check`, (req, reply) => health(req as never, reply, kind, (req.params as { check: string }).check));
   }
 
-  app.get('/metrics', async (_req, reply) => send(reply, 200, metrics.registry.contentType, await metrics.registry.metrics()));
-
   // OpenAPI v2 is served empty: kubectl ≤1.27 fetches it (protobuf) before every validated write and fails without
   // it, while field validation and explain use /openapi/v3. An empty document makes kubectl fall back to its
   // compiled-in types for client-side patch metadata.
@@ -160,12 +180,13 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     return send(reply, 200, 'application/json', JSON.stringify({ swagger: '2.0', info: { title: 'Kubernetes', version: opts.version.gitVersion }, paths: {}, definitions: {} }));
   });
 
-  app.get('/openapi/v3', async (req, reply) => sendCached(req, reply, opts.openapi.index(context.registry.all()), 'application/json'));
+  app.get('/openapi/v3', async (req, reply) => sendCached(req, reply, instance.openapi.index(context.registry.all()), 'application/json'));
   app.get('/openapi/v3/*', async (req, reply) => {
     const gvPath = (req.params as { '*': string })['*'].replace(/\/$/, '');
-    const doc = opts.openapi.document(gvPath, context.registry.all());
+    const doc = instance.openapi.document(gvPath, context.registry.all());
     if (!doc) return sendError(reply, NOT_FOUND());
     const { status, headers } = openApiV3ResponseHeaders(gvPath, doc, (req.query as Record<string, string>).hash);
+    if (headers.location) headers.location = prefix + headers.location;
     reply.headers(headers);
     if (status === 301) return reply.code(301).send();
     if (req.headers['if-none-match'] === doc.etag) return reply.code(304).send();
@@ -188,7 +209,7 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   app.get('/apis', discoveryRoot(false));
 
   const resource = async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?')[0];
+    const path = req.url.split('?')[0].slice(prefix.length);
     const info = parseResourcePath(path);
     if (!info) return sendError(reply, NOT_FOUND());
     if (!info.resource) {
@@ -231,7 +252,7 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
       warnings: [],
     };
     const verb = verbOf(req.method, scope, info);
-    req.kube = { verb, group: rt.group, resource: rt.plural, subresource: info.subresource, namespace: info.namespace, name: info.name };
+    req.kube = { cluster, verb, group: rt.group, resource: rt.plural, subresource: info.subresource, namespace: info.namespace, name: info.name };
     if (!(rt.verbs ?? ALL_VERBS).includes(verb) && !(info.subresource && ['get', 'update', 'patch'].includes(verb))) return sendError(reply, methodNotAllowed());
     if (info.subresource === 'finalize' && verb !== 'update') return sendError(reply, methodNotAllowed());
     const rep = negotiate(req.headers.accept, { transforms: verb === 'get' || verb === 'list' || verb === 'watch', discovery: false, yaml: verb !== 'watch' });
@@ -259,6 +280,7 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     // Clients wait for the response headers before they count a watch as established.
     res.flushHeaders();
     const gauge = { group: scope.rt.group, resource: scope.rt.plural };
+    const { metrics } = opts;
     metrics.watchers.inc(gauge);
     let done = false;
     const end = () => {
@@ -273,7 +295,6 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
     res.on('close', end);
   }
 
-  return app;
 }
 
 function verbOf(method: string, scope: RequestScope, info: RequestInfo): string {
