@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The flotilla command.
 import { runAPIServer } from './apiserver.js';
+import { runJoin, runUnjoin } from './join.js';
+import { runMember, runMembers } from './members.js';
 import { runUp } from './up.js';
 
 const USAGE = `Usage: flotilla <command> [flags]
@@ -11,6 +13,16 @@ Commands:
   apiserver     Run the apiserver
                   --data-dir DIR  [--port 6443] [--bind-address 127.0.0.1] [--log-level info]
                   [--tls-san NAME ...] [--token-auth-file FILE]
+  member        Run one simulated member cluster (apiserver + workload simulator)
+                  --name NAME --data-dir DIR [--port 7443] [--nodes 3] [--capacity CPU:MEM[:PODS]]
+                  [--labels k=v,...] [--regions R] [--zones Z] [--ready-delay 200ms]
+  members       Run N simulated member clusters in one process, under /clusters/memberK
+                  --count N --data-dir DIR [--port 7443] [--capacity C1,C2,...] [--regions R1,R2,...]
+                  [--zones Z1,...] [--labels k=v,...]   (lists are assigned round-robin)
+  join NAME     Join a member cluster in push mode
+                  --cluster-kubeconfig FILE [--cluster-context CTX] [--kubeconfig FED]
+                  [--provider P] [--region R] [--zones Z1,Z2] [--labels k=v,...]
+  unjoin NAME   Remove a member cluster after the controllers cleaned up for it  [--kubeconfig FED]
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,6 +32,14 @@ async function main(argv: string[]): Promise<number> {
       return runAPIServer(rest);
     case 'up':
       return runUp(rest);
+    case 'member':
+      return runMember(rest);
+    case 'members':
+      return runMembers(rest);
+    case 'join':
+      return runJoin(rest);
+    case 'unjoin':
+      return runUnjoin(rest);
     case undefined:
     case 'help':
     case '--help':

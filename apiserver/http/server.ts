@@ -36,6 +36,8 @@ export interface APIInstance {
   context: ServerContext;
   openapi: OpenAPIService;
   healthChecks: HealthCheck[];
+  /** False while the instance is taken offline (a simulated member outage): every request answers 503. */
+  available?: () => boolean;
 }
 
 export interface HTTPServerOptions {
@@ -145,6 +147,12 @@ function registerAPI(app: FastifyInstance, instance: APIInstance, prefix: string
   const { logger } = opts;
   const { context } = instance;
   const discovery = new Discovery(context.registry);
+  if (instance.available) {
+    const available = instance.available;
+    app.addHook('onRequest', async (_req, reply) => {
+      if (!available()) return sendError(reply, new APIError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'));
+    });
+  }
 
   app.get('/version', async (_req, reply) => send(reply, 200, 'application/json', JSON.stringify(opts.version)));
 

@@ -1,0 +1,126 @@
+// Runs simulated member clusters: one API runtime plus a workload simulator per member. One member is served at the
+// root (`flotilla member`); many share one process, one store and one port under /clusters/NAME (`flotilla members`),
+// so that a 100-member benchmark does not need 100 processes.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { SchemaRegistry } from '../../openapi/schemas.js';
+import { LevelStore } from '../../storage/leveldb.js';
+import { PrefixedStore } from '../../storage/prefixed.js';
+import { startAPIRuntime, listenHTTPS, VERSION_INFO, type APIRuntime } from '../apiserver.js';
+import { Authenticator, httpsServerOptions } from '../auth/authn.js';
+import { writeKubeconfig } from '../auth/kubeconfig.js';
+import { ensurePKI } from '../auth/pki.js';
+import { APIError, notFound, toStatus } from '../errors.js';
+import { clusterPrefix, createHTTPServer, type APIInstance } from '../http/server.js';
+import { APIServerMetrics } from '../metrics.js';
+import { WorkloadSimulator, type SimulatorOptions } from './simulator.js';
+
+export interface MemberSpec {
+  name: string;
+  simulator: Omit<SimulatorOptions, 'clusterName'>;
+}
+
+export interface MembersOptions {
+  dataDir: string;
+  port: number;
+  bindAddress?: string;
+  members: MemberSpec[];
+  /** Serve the single member at the root instead of under /clusters/NAME. */
+  root?: boolean;
+  logger: Logger;
+}
+
+interface RunningMember {
+  runtime: APIRuntime;
+  simulator: WorkloadSimulator;
+  online: boolean;
+  kubeconfigPath: string;
+}
+
+export interface RunningMembers {
+  baseURL: string;
+  port: number;
+  kubeconfigs: Map<string, string>;
+  /** Takes a member offline (every request answers 503) or back online. */
+  setOnline(name: string, online: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startMembers(opts: MembersOptions): Promise<RunningMembers> {
+  await mkdir(opts.dataDir, { recursive: true });
+  const pki = await ensurePKI(opts.dataDir);
+  const store = await LevelStore.open(join(opts.dataDir, 'store'), { logger: opts.logger });
+  const schemas = new SchemaRegistry();
+  const members = new Map<string, RunningMember>();
+  const instances = new Map<string, APIInstance>();
+  for (const spec of opts.members) {
+    const logger = opts.logger.child({ cluster: spec.name });
+    const memberStore = opts.root ? store : new PrefixedStore(store, clusterPrefix(spec.name));
+    const runtime = await startAPIRuntime(memberStore, schemas, logger);
+    const simulator = new WorkloadSimulator(runtime.registry, { clusterName: spec.name, ...spec.simulator }, logger);
+    await simulator.start();
+    const member: RunningMember = {
+      runtime,
+      simulator,
+      online: true,
+      kubeconfigPath: opts.root ? join(opts.dataDir, 'admin.kubeconfig') : join(opts.dataDir, spec.name, 'admin.kubeconfig'),
+    };
+    members.set(spec.name, member);
+    instances.set(spec.name, { ...runtime.instance, available: () => member.online });
+  }
+  const app = createHTTPServer({
+    https: httpsServerOptions(pki),
+    authenticator: new Authenticator({ caPem: pki.caCertPem }),
+    logger: opts.logger,
+    metrics: new APIServerMetrics(),
+    version: VERSION_INFO,
+    instances: opts.root ? { root: instances.get(opts.members[0].name)! } : { clusters: instances },
+  });
+  const setOnline = (name: string, online: boolean) => {
+    const m = members.get(name);
+    if (!m) throw notFound({ group: '', resource: 'members' }, name);
+    m.online = online;
+    opts.logger.info({ cluster: name, online }, 'member availability changed');
+  };
+  registerMemberControl(app, setOnline);
+  const { port, baseURL } = await listenHTTPS(app, opts.bindAddress ?? '127.0.0.1', opts.port);
+  const kubeconfigs = new Map<string, string>();
+  for (const [name, m] of members) {
+    const server = opts.root ? baseURL : `${baseURL}${clusterPrefix(name)}`;
+    await writeKubeconfig(m.kubeconfigPath, { server, caPem: pki.caCertPem, user: 'admin', clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem, name });
+    kubeconfigs.set(name, m.kubeconfigPath);
+  }
+  opts.logger.info({ url: baseURL, members: members.size }, 'members listening');
+  return {
+    baseURL,
+    port,
+    kubeconfigs,
+    setOnline,
+    async close() {
+      for (const m of members.values()) {
+        m.simulator.stop();
+        m.runtime.stop();
+      }
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * `PUT /members/NAME/online` with body `true` or `false` (authenticated like every request): simulates a member
+ * outage for health-monitoring tests without stopping the process.
+ */
+function registerMemberControl(app: FastifyInstance, setOnline: (name: string, online: boolean) => void): void {
+  app.put('/members/:name/online', async (req, reply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8').trim() : '';
+    if (body !== 'true' && body !== 'false') {
+      const err = new APIError(400, 'BadRequest', 'the body must be true or false');
+      return reply.code(400).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(toStatus(err))));
+    }
+    setOnline((req.params as { name: string }).name, body === 'true');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,101 @@
+// The simulated member's capacity model. It is deliberately not a scheduler: the cluster is one pool holding the sum
+// of its Nodes' allocatable, and each workload asks the pool for `desired` pods of one pod's requests. That is enough
+// for what the control plane observes (a workload larger than its member stays partially ready, and becomes ready
+// when room is freed) without placing pods on Nodes.
+import type { KObject } from '../../storage/store.js';
+
+/** Amounts in thousandths of a unit (cpu millicores, memory millibytes, 1000 per pod), as kube's MilliValue. */
+export type Resources = Map<string, number>;
+
+const SUFFIXES: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/;
+
+/** A resource.Quantity ("500m", "1.5", "32Gi", "1e3") in thousandths; undefined when it does not parse. */
+export function milliValue(q: unknown): number | undefined {
+  if (typeof q !== 'string' && typeof q !== 'number') return undefined;
+  const m = QUANTITY.exec(String(q).trim());
+  if (!m) return undefined;
+  const scale = m[2] !== undefined ? 10 ** Number(m[2]) : SUFFIXES[m[3] ?? ''];
+  // Rounded rather than ceiled: binary floating point turns "0.1" into 100.00000000000001 thousandths.
+  return Math.round(Number(m[1]) * scale * 1000);
+}
+
+function containerRequests(c: any): Resources {
+  const out: Resources = new Map();
+  const requests = c?.resources?.requests ?? {};
+  const limits = c?.resources?.limits ?? {};
+  // A limit without a request is also the request (kube defaults requests from limits).
+  for (const name of new Set([...Object.keys(limits), ...Object.keys(requests)])) {
+    const v = milliValue(requests[name] ?? limits[name]);
+    if (v) out.set(name, v);
+  }
+  return out;
+}
+
+/**
+ * What one pod of this pod spec asks for, as the scheduler counts it: the containers' sum, or the largest init
+ * container when that is larger (init containers run one at a time, before the others), plus one pod.
+ */
+export function podRequests(podSpec: any): Resources {
+  const sum: Resources = new Map();
+  for (const c of podSpec?.containers ?? []) for (const [r, v] of containerRequests(c)) sum.set(r, (sum.get(r) ?? 0) + v);
+  for (const c of podSpec?.initContainers ?? []) for (const [r, v] of containerRequests(c)) sum.set(r, Math.max(sum.get(r) ?? 0, v));
+  sum.set('pods', 1000);
+  return sum;
+}
+
+/** The pool: every Node's status.allocatable added up. */
+export function totalAllocatable(nodes: Iterable<KObject>): Resources {
+  const total: Resources = new Map();
+  for (const node of nodes)
+    for (const [r, q] of Object.entries(node.status?.allocatable ?? {})) {
+      const v = milliValue(q);
+      if (v !== undefined) total.set(r, (total.get(r) ?? 0) + v);
+    }
+  return total;
+}
+
+export interface Demand {
+  key: string;
+  /** metadata.creationTimestamp: earlier workloads are served first. */
+  created: string;
+  /** Pods the workload wants. */
+  desired: number;
+  /** Pods it already runs: they are not evicted to make room for others. */
+  running: number;
+  perPod: Resources;
+}
+
+/** How many pods of perPod fit in what is left. Only resources some Node reports are counted. */
+function fits(left: Resources, perPod: Resources): number {
+  if (left.size === 0) return 0; // no Nodes, no pods
+  let n = Infinity;
+  for (const [r, have] of left) {
+    const need = perPod.get(r) ?? 0;
+    if (need > 0) n = Math.min(n, Math.floor(have / need));
+  }
+  return n;
+}
+
+/**
+ * Pods that fit, per workload key. Two greedy passes in creation order (ties by key): first every workload keeps
+ * the pods it already runs (up to what it still wants), then what is left goes to the pods still missing. So a
+ * workload never loses ready pods to another one, and a restart, which rebuilds this from the stored statuses,
+ * changes nothing.
+ */
+export function allocate(total: Resources, demands: Demand[]): Map<string, number> {
+  const left = new Map(total);
+  const placed = new Map<string, number>();
+  const ordered = [...demands].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.key < b.key ? -1 : 1));
+  const take = (d: Demand, want: number) => {
+    const n = Math.max(0, Math.min(want, fits(left, d.perPod)));
+    for (const [r, need] of d.perPod) if (left.has(r)) left.set(r, left.get(r)! - n * need);
+    placed.set(d.key, (placed.get(d.key) ?? 0) + n);
+  };
+  for (const d of ordered) take(d, Math.min(d.running, d.desired));
+  for (const d of ordered) take(d, d.desired - placed.get(d.key)!);
+  return placed;
+}
