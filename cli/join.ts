@@ -54,6 +54,38 @@ export function memberCredentials(file: string, context?: string): { server: str
   return { server: cluster.server, data };
 }
 
+export interface JoinOptions {
+  name: string;
+  clusterKubeconfig: string;
+  clusterContext?: string;
+  /** The control plane's kubeconfig. */
+  kubeconfig?: string;
+  provider?: string;
+  region?: string;
+  zones?: string[];
+  labels?: Record<string, string>;
+}
+
+export async function joinCluster(o: JoinOptions): Promise<void> {
+  const { server, data } = memberCredentials(o.clusterKubeconfig, o.clusterContext);
+  const api = controlPlane(o.kubeconfig);
+  await apply(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CLUSTER_SECRET_NAMESPACE } });
+  await apply(api, { apiVersion: 'v1', kind: 'Secret', metadata: { name: o.name, namespace: CLUSTER_SECRET_NAMESPACE }, type: 'Opaque', data } as k8s.KubernetesObject);
+  await apply(api, {
+    apiVersion: 'cluster.karmada.io/v1alpha1',
+    kind: 'Cluster',
+    metadata: { name: o.name, labels: o.labels ?? {} },
+    spec: {
+      syncMode: 'Push',
+      apiEndpoint: server,
+      secretRef: { namespace: CLUSTER_SECRET_NAMESPACE, name: o.name },
+      ...(o.provider ? { provider: o.provider } : {}),
+      ...(o.region ? { region: o.region } : {}),
+      ...(o.zones?.length ? { zones: o.zones } : {}),
+    },
+  } as k8s.KubernetesObject);
+}
+
 export async function runJoin(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -72,24 +104,16 @@ export async function runJoin(args: string[]): Promise<number> {
   const [name] = positionals;
   if (!name) throw new Error('usage: flotilla join NAME --cluster-kubeconfig FILE');
   if (!values['cluster-kubeconfig']) throw new Error('--cluster-kubeconfig is required');
-  const { server, data } = memberCredentials(values['cluster-kubeconfig'], values['cluster-context']);
-  const api = controlPlane(values.kubeconfig);
-  await apply(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CLUSTER_SECRET_NAMESPACE } });
-  await apply(api, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: CLUSTER_SECRET_NAMESPACE }, type: 'Opaque', data } as k8s.KubernetesObject);
-  const zones = values.zones?.split(',').map((z) => z.trim()).filter(Boolean);
-  await apply(api, {
-    apiVersion: 'cluster.karmada.io/v1alpha1',
-    kind: 'Cluster',
-    metadata: { name, labels: parseLabels(values.labels!) },
-    spec: {
-      syncMode: 'Push',
-      apiEndpoint: server,
-      secretRef: { namespace: CLUSTER_SECRET_NAMESPACE, name },
-      ...(values.provider ? { provider: values.provider } : {}),
-      ...(values.region ? { region: values.region } : {}),
-      ...(zones?.length ? { zones } : {}),
-    },
-  } as k8s.KubernetesObject);
+  await joinCluster({
+    name,
+    clusterKubeconfig: values['cluster-kubeconfig'],
+    clusterContext: values['cluster-context'],
+    kubeconfig: values.kubeconfig,
+    provider: values.provider,
+    region: values.region,
+    zones: values.zones?.split(',').map((z) => z.trim()).filter(Boolean),
+    labels: parseLabels(values.labels!),
+  });
   process.stdout.write(`cluster(${name}) is joined successfully\n`);
   return 0;
 }

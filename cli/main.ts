@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The flotilla command.
 import { runAPIServer } from './apiserver.js';
+import { runControllerManager } from './controllermanager.js';
 import { runJoin, runUnjoin } from './join.js';
+import { runScheduler } from './scheduler.js';
 import { runMember, runMembers } from './members.js';
 import { runUp } from './up.js';
 
 const USAGE = `Usage: flotilla <command> [flags]
 
 Commands:
-  up            Start the control plane (apiserver; scheduler and controller-manager come later)
-                  --data-dir DIR (default ./.flotilla)  --port N (default 6443)
+  up            Start the control plane: apiserver, scheduler and controller-manager as child processes
+                  [--data-dir DIR (default ./.flotilla)] [--port 6443] [--demo-members N]
   apiserver     Run the apiserver
                   --data-dir DIR  [--port 6443] [--bind-address 127.0.0.1] [--log-level info]
                   [--tls-san NAME ...] [--token-auth-file FILE]
@@ -19,6 +21,8 @@ Commands:
   members       Run N simulated member clusters in one process, under /clusters/memberK
                   --count N --data-dir DIR [--port 7443] [--capacity C1,C2,...] [--regions R1,R2,...]
                   [--zones Z1,...] [--labels k=v,...]   (lists are assigned round-robin)
+  scheduler     Run the scheduler           --kubeconfig F [--port 10351] [--leader-elect=true]
+  controller-manager  Run the controllers  --kubeconfig F [--port 10357] [--leader-elect=true]
   join NAME     Join a member cluster in push mode
                   --cluster-kubeconfig FILE [--cluster-context CTX] [--kubeconfig FED]
                   [--provider P] [--region R] [--zones Z1,Z2] [--labels k=v,...]
@@ -36,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
       return runMember(rest);
     case 'members':
       return runMembers(rest);
+    case 'scheduler':
+      return runScheduler(rest);
+    case 'controller-manager':
+      return runControllerManager(rest);
     case 'join':
       return runJoin(rest);
     case 'unjoin':

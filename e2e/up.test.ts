@@ -34,10 +34,10 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-test('flotilla up runs, restarts and stops the apiserver', async () => {
+test('flotilla up runs the apiserver, scheduler and controller-manager, restarts a dead child and stops them all', async () => {
   const dir = await tempDir();
   const port = await freePort();
-  const up = spawn(process.execPath, [CLI, 'up', '--data-dir', dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const up = spawn(process.execPath, [CLI, 'up', '--data-dir', dir, '--port', String(port), '--scheduler-port', '0', '--controller-manager-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   up.stdout.on('data', (d) => (out += d));
   up.stderr.on('data', (d) => (out += d));
@@ -50,6 +50,8 @@ test('flotilla up runs, restarts and stops the apiserver', async () => {
       const r = await kubectl(KUBECTL_DEFAULT, kubeconfig, ['get', 'ns', 'default', '-o', 'name']);
       assert.equal(r.stdout.trim(), 'namespace/default', r.stderr);
     }
+    for (const component of ['scheduler', 'controller-manager'])
+      await until(`${component} to start`, async () => ((await readFile(join(dir, 'logs', `${component}.log`), 'utf8').catch(() => '')).includes(`${component} started`) ? true : undefined));
     const [first] = await until('the apiserver pid', async () => (await apiserverPids(logFile))[0] ? apiserverPids(logFile) : undefined);
     process.kill(first, 'SIGKILL');
     const second = await until('a restarted apiserver', async () => (await apiserverPids(logFile)).find((p) => p !== first));
