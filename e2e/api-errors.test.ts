@@ -102,7 +102,7 @@ test('stale resourceVersion on update → 409 Conflict', async () => {
 test('unsupported media types → 415, malformed protobuf → 400, protobuf-only Accept → 406', async () => {
   await expectStatus(await server.request('POST', CM, { body: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'UnsupportedMediaType', /^the body of the request was in an unknown format - accepted media types include: application\/json, application\/yaml, application\/vnd.kubernetes.protobuf$/);
   await expectStatus(await server.request('POST', CM, { body: 'x', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' } }), 400, 'BadRequest', /k8s/);
-  await expectStatus(await server.request('PATCH', `${CM}/dup`, { body: '{}', headers: { 'content-type': 'application/strategic-merge-patch+json' } }), 415, 'UnsupportedMediaType', /^the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json$/);
+  await expectStatus(await server.request('PATCH', `${CM}/dup`, { body: '{}', headers: { 'content-type': 'text/plain' } }), 415, 'UnsupportedMediaType', /^the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/strategic-merge-patch\+json, application\/apply-patch\+yaml$/);
   await expectStatus(await server.request('GET', CM, { headers: { accept: 'application/vnd.kubernetes.protobuf' } }), 406, 'NotAcceptable');
 });
 

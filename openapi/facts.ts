@@ -14,7 +14,7 @@ export interface GroupVersionKind {
 /** The built-in kinds the apiserver serves (their List kinds come along automatically). */
 export const SERVED_KINDS: readonly GroupVersionKind[] = [
   ...gvks('', 'v1', ['Namespace', 'ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'Endpoints', 'Event', 'Pod',
-    'PersistentVolumeClaim', 'PersistentVolume', 'LimitRange', 'ResourceQuota', 'Node']),
+    'PersistentVolumeClaim', 'PersistentVolume', 'LimitRange', 'ResourceQuota', 'Node', 'ReplicationController']),
   ...gvks('apps', 'v1', ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']),
   ...gvks('batch', 'v1', ['Job', 'CronJob']),
   ...gvks('networking.k8s.io', 'v1', ['Ingress', 'IngressClass', 'NetworkPolicy']),

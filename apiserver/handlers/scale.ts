@@ -77,6 +77,6 @@ export function updateScale(scope: RequestScope): Promise<ObjectResult> {
 }
 
 export function patchScale(scope: RequestScope): Promise<ObjectResult> {
-  const patch = decodePatch(scope);
+  const patch = decodePatch(scope, SCALE.schema);
   return writeScale(scope, (current) => patch.apply(current));
 }

@@ -9,6 +9,8 @@ import type { ResourceType } from '../registry/types.js';
 /** Schema-driven checks of decoded objects (implemented over the OpenAPI facts). */
 export interface FieldChecker {
   checkObject(schemaName: string, obj: unknown, rawJson?: string): FieldCheckResult;
+  /** The OpenAPI component schema of that name (for patch metadata). */
+  get(name: string): object | undefined;
 }
 
 export interface UserInfo {

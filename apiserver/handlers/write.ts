@@ -4,6 +4,7 @@ import type { KObject } from '../../storage/store.js';
 import type { AdmissionAttributes, Operation } from '../admission/chain.js';
 import { APIError, badRequest, methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { mediaType } from '../http/negotiation.js';
+import { strategicMergePatch, StrategicMergePatchError } from '../patch/strategicmerge.js';
 import { checkFields, checkTypeMeta, decodeObject, expected, parseBody } from './decode.js';
 import type { ObjectResult, RequestScope } from './scope.js';
 
@@ -89,7 +90,11 @@ export async function updateObject(scope: RequestScope): Promise<ObjectResult> {
   });
 }
 
-export const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+export const SMP = 'application/strategic-merge-patch+json';
+export const APPLY = 'application/apply-patch+yaml';
+/** What kube lists for custom resources, which have no strategic merge patch. */
+export const CUSTOM_PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', APPLY];
+const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', SMP, APPLY];
 
 export interface DecodedPatch {
   jsonPatch: boolean;
@@ -98,18 +103,34 @@ export interface DecodedPatch {
   apply(current: KObject): KObject;
 }
 
-/** Decodes a PATCH body into a function from the current object to the patched one. */
-export function decodePatch(scope: RequestScope): DecodedPatch {
+/**
+ * Decodes a json, merge or strategic merge PATCH body into a function from the current object to the patched one.
+ * `schema` names the OpenAPI schema whose patch metadata a strategic merge patch follows; without one (custom
+ * resources) strategic merge patch is unsupported, as in kube.
+ */
+export function decodePatch(scope: RequestScope, schema: string | undefined): DecodedPatch {
   const type = mediaType(scope.contentType);
-  if (!PATCH_MEDIA_TYPES.includes(type)) throw unsupportedMediaType(PATCH_MEDIA_TYPES);
-  const { value: patch, rawJson } = parseBody(scope, PATCH_MEDIA_TYPES);
+  const accepted = schema && !scope.rt.custom ? PATCH_MEDIA_TYPES : CUSTOM_PATCH_MEDIA_TYPES;
+  if (!accepted.includes(type) || type === APPLY) throw unsupportedMediaType(accepted);
+  const { value: patch, rawJson } = parseBody(scope, accepted);
   const jsonPatch = type === 'application/json-patch+json';
   if (jsonPatch && !Array.isArray(patch)) throw badRequest('the server rejected our request due to an error in our request');
+  const merge = (current: KObject): unknown => {
+    if (type !== SMP) return mergePatch(current, patch);
+    try {
+      return strategicMergePatch(current, patch, schema!, scope.server.fields);
+    } catch (err) {
+      if (!(err instanceof StrategicMergePatchError)) throw err;
+      // kube answers some of these with a 500; they are the client's mistakes, so they get a 4xx here.
+      if (err.code === 400) throw badRequest(err.message);
+      throw new APIError(422, 'Invalid', err.code === 422 ? 'the server rejected our request due to an error in our request' : err.message);
+    }
+  };
   return {
     jsonPatch,
     raw: rawJson ?? '',
     apply(current) {
-      const next = jsonPatch ? applyJSONPatch(current, patch as jsonpatch.Operation[]) : (mergePatch(current, patch) as KObject);
+      const next = jsonPatch ? applyJSONPatch(current, patch as jsonpatch.Operation[]) : (merge(current) as KObject);
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new APIError(422, 'Invalid', 'the patch produced an object that is not a JSON object');
       return next;
     },
@@ -117,8 +138,8 @@ export function decodePatch(scope: RequestScope): DecodedPatch {
 }
 
 export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
-  const patch = decodePatch(scope);
   const expect = expected(scope);
+  const patch = decodePatch(scope, expect.schema);
   return updateWith(scope, (current) => {
     const next = patch.apply(current);
     checkTypeMeta(next, expect);

@@ -19,7 +19,7 @@ test('every group/version serves a plural, and a kind, once', () => {
     plurals.add(`${gv} ${rt.plural}`);
     kinds.add(`${gv} ${rt.kind}`);
   }
-  assert.equal(plurals.size, 34);
+  assert.equal(plurals.size, 35);
 });
 
 test('a short name resolves to one resource (the same resource may be served in several versions)', () => {
@@ -71,12 +71,12 @@ test('discovery facts match kube-apiserver', () => {
     for (const [k, v] of Object.entries(want)) assert.deepEqual(rt[k as keyof ResourceType], v, `${plural}.${group} ${k}`);
   }
   const all = BUILTIN_RESOURCES.filter((r) => r.categories?.includes('all')).map((r) => `${r.plural}/${r.version}`);
-  assert.deepEqual(all.sort(), ['cronjobs/v1', 'daemonsets/v1', 'deployments/v1', 'horizontalpodautoscalers/v1', 'horizontalpodautoscalers/v2', 'jobs/v1', 'pods/v1', 'replicasets/v1', 'services/v1', 'statefulsets/v1']);
+  assert.deepEqual(all.sort(), ['cronjobs/v1', 'daemonsets/v1', 'deployments/v1', 'horizontalpodautoscalers/v1', 'horizontalpodautoscalers/v2', 'jobs/v1', 'pods/v1', 'replicasets/v1', 'replicationcontrollers/v1', 'services/v1', 'statefulsets/v1']);
 });
 
-test('scale is served for deployments, stateful sets and replica sets only', () => {
+test('scale is served for deployments, stateful sets, replica sets and replication controllers only', () => {
   const scalable = BUILTIN_RESOURCES.filter((r) => r.subresources?.scale).map((r) => r.plural);
-  assert.deepEqual(scalable.sort(), ['deployments', 'replicasets', 'statefulsets']);
+  assert.deepEqual(scalable.sort(), ['deployments', 'replicasets', 'replicationcontrollers', 'statefulsets']);
   assert.deepEqual(find('apps', 'v1', 'deployments').subresources?.scale, {
     specReplicasPath: '.spec.replicas',
     statusReplicasPath: '.status.replicas',

@@ -223,6 +223,17 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
     subresources: { status: true },
     columns: printers.daemonSetColumns,
   }),
+  core({
+    kind: 'ReplicationController',
+    plural: 'replicationcontrollers',
+    singular: 'replicationcontroller',
+    shortNames: ['rc'],
+    categories: ['all'],
+    namespaced: true,
+    subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+    columns: printers.replicationControllerColumns,
+    fieldSelectors: { 'status.replicas': (o) => count(o.status?.replicas) },
+  }),
   api('apps', 'v1', {
     kind: 'ReplicaSet',
     plural: 'replicasets',

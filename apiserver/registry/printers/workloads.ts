@@ -49,6 +49,12 @@ export const replicaSetColumns: TableColumn[] = [
   specSelectorColumn,
 ];
 
+/** ReplicationControllers print like ReplicaSets, but their selector is a plain label map. */
+export const replicationControllerColumns: TableColumn[] = [
+  ...replicaSetColumns.slice(0, -1),
+  column('Selector', 'string', (o) => formatLabels(o.spec?.selector), 1),
+];
+
 export const daemonSetColumns: TableColumn[] = [
   nameColumn(),
   column('Desired', 'integer', (o) => int(o.status?.desiredNumberScheduled)),
