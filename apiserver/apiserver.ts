@@ -15,6 +15,7 @@ import { Authenticator, httpsServerOptions, loadTokenFile } from './auth/authn.j
 import { writeKubeconfig } from './auth/kubeconfig.js';
 import { ensurePKI, type PKI } from './auth/pki.js';
 import { APIError } from './errors.js';
+import { FieldManager } from './fieldmanager/index.js';
 import { GarbageCollector } from './gc/garbagecollector.js';
 import { createHTTPServer, type APIInstance } from './http/server.js';
 import { APIServerMetrics } from './metrics.js';
@@ -60,6 +61,10 @@ export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, log
         registry,
         admission: new AdmissionChain([defaulting(), lifecycle]),
         fields: schemas,
+        fieldManager: new FieldManager(schemas, {
+          // Custom resources without a status subresource own their status through the main resource.
+          hasStatusSubresource: (schema) => registry.all().some((r) => r.schemaRef === schema && r.subresources?.status === true),
+        }),
         bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 30_000,
       },
       openapi: schemas,

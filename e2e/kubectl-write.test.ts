@@ -113,6 +113,35 @@ for (const { version, path } of binaries) {
       assert.equal((await get()).metadata.resourceVersion, before, 'diff wrote nothing');
     });
 
+    test('server-side apply: migration from client-side apply, conflicts, --force-conflicts, managedFields', async () => {
+      // The Deployment was applied client-side above: kubectl migrates its ownership to the server-side manager.
+      await writeFile(file('web.yaml'), deployment(ns, 'nginx:1.28', { A: '1' }));
+      assert.match(ok(await k('apply', '--server-side', '-f', file('web.yaml'))), /deployment.apps\/web serverside-applied/);
+      let d = JSON.parse(ok(await kn('get', 'deploy', 'web', '-o', 'json', '--show-managed-fields')));
+      const managers = d.metadata.managedFields.map((m: any) => `${m.manager}/${m.operation}`);
+      assert.ok(managers.includes('kubectl/Apply'), managers.join(' '));
+      // kubectl moves what the client-side manager applied to its server-side manager (it keeps the entry only
+      // for fields others changed since).
+      const csa = d.metadata.managedFields.find((m: any) => m.manager === 'kubectl-client-side-apply');
+      assert.equal(csa?.fieldsV1?.['f:spec']?.['f:template']?.['f:spec']?.['f:containers']?.['k:{"name":"web"}']?.['f:image'], undefined, 'the image moved to kubectl');
+      assert.equal(d.spec.template.spec.containers[0].image, 'nginx:1.28');
+
+      await writeFile(file('other.yaml'), deployment(ns, 'nginx:1.29', { A: '1' }));
+      const conflict = await k('apply', '--server-side', '--field-manager=other', '-f', file('other.yaml'));
+      assert.notEqual(conflict.code, 0);
+      assert.match(conflict.stderr, /conflict with "kubectl"/);
+      assert.match(conflict.stderr, /\.spec\.template\.spec\.containers\[name="web"\]\.image/);
+      ok(await k('apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', file('other.yaml')));
+      d = JSON.parse(ok(await kn('get', 'deploy', 'web', '-o', 'json', '--show-managed-fields')));
+      assert.equal(d.spec.template.spec.containers[0].image, 'nginx:1.29');
+      const other = d.metadata.managedFields.find((m: any) => m.manager === 'other');
+      assert.equal(other.operation, 'Apply');
+      assert.equal(other.fieldsType, 'FieldsV1');
+      assert.ok(other.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}']['f:image']);
+      const yaml = ok(await kn('get', 'deploy', 'web', '-o', 'yaml', '--show-managed-fields'));
+      assert.match(yaml, /^ {2}managedFields:$/m);
+    });
+
     test('apply --prune removes objects no longer in the manifests', async () => {
       const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  labels: {set: pruned}\ndata: {k: v}\n`;
       await writeFile(file('set.yaml'), `${cm('one')}---\n${cm('two')}`);

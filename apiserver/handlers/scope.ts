@@ -2,6 +2,7 @@
 import type { KObject } from '../../storage/store.js';
 import type { FieldCheckResult } from '../../openapi/field-check.js';
 import type { AdmissionChain } from '../admission/chain.js';
+import type { FieldManager } from '../fieldmanager/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/resourcestore.js';
 import type { ResourceType } from '../registry/types.js';
@@ -23,6 +24,8 @@ export interface ServerContext {
   registry: Registry;
   admission: AdmissionChain;
   fields: FieldChecker;
+  /** Keeps metadata.managedFields and performs server-side apply. */
+  fieldManager: FieldManager;
   /** Interval between BOOKMARK events on watches that allow them. */
   bookmarkIntervalMs: number;
 }
@@ -36,6 +39,7 @@ export interface RequestScope {
   subresource?: string;
   query: Record<string, string | undefined>;
   user?: UserInfo;
+  userAgent?: string;
   body?: Buffer;
   contentType?: string;
   /** Warning texts to return as `Warning: 299 - "…"` headers. */

@@ -4,6 +4,7 @@ import type { KObject } from '../../storage/store.js';
 import type { AdmissionAttributes, Operation } from '../admission/chain.js';
 import { APIError, badRequest, methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { mediaType } from '../http/negotiation.js';
+import { managerFromUserAgent, validateApplyOptions } from '../fieldmanager/index.js';
 import { strategicMergePatch, StrategicMergePatchError } from '../patch/strategicmerge.js';
 import { checkFields, checkTypeMeta, decodeObject, expected, parseBody } from './decode.js';
 import type { ObjectResult, RequestScope } from './scope.js';
@@ -36,10 +37,20 @@ function checkNamespace(scope: RequestScope, obj: KObject): void {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
 }
 
+/** The field manager a write is recorded under: the fieldManager option, else the client's User-Agent product. */
+function manager(scope: RequestScope): string {
+  return validateApplyOptions(scope.query, false).fieldManager ?? managerFromUserAgent(scope.userAgent ?? '');
+}
+
 export async function createObject(scope: RequestScope): Promise<ObjectResult> {
   if (scope.name !== undefined) throw methodNotAllowed();
   const obj = decodeObject(scope);
   checkNamespace(scope, obj);
+  return createManaged(scope, scope.server.fieldManager.update(undefined, obj, manager(scope), scope.rt.schemaRef));
+}
+
+/** Admission and the registry create, for an object whose managedFields are already set. */
+async function createManaged(scope: RequestScope, obj: KObject): Promise<ObjectResult> {
   const dryRun = isDryRun(scope);
   const admission = scope.server.admission;
   await admission.admit(attributes(scope, 'CREATE', obj));
@@ -50,15 +61,20 @@ export async function createObject(scope: RequestScope): Promise<ObjectResult> {
   return { code: 201, object: created };
 }
 
-/** The update path shared by PUT and PATCH: admission on the desired object, then the registry write. */
-export async function updateWith(scope: RequestScope, desired: (current: KObject) => KObject | Promise<KObject>): Promise<ObjectResult> {
+/**
+ * The update path shared by PUT and PATCH: field ownership, admission on the desired object, then the registry
+ * write. `managed` means desired already set managedFields (server-side apply).
+ */
+export async function updateWith(scope: RequestScope, desired: (current: KObject) => KObject | Promise<KObject>, managed = false): Promise<ObjectResult> {
   const admission = scope.server.admission;
   const dryRun = isDryRun(scope);
+  const fieldManager = managed ? undefined : manager(scope);
   const updated = await scope.store.guaranteedUpdate(
     scope.namespace,
     scope.name!,
     async (current) => {
-      const obj = await desired(current);
+      let obj = await desired(current);
+      if (fieldManager !== undefined) obj = scope.server.fieldManager.update(current, obj, fieldManager, scope.rt.schemaRef, scope.subresource);
       await admission.admit(attributes(scope, 'UPDATE', obj, current));
       return obj;
     },
@@ -138,6 +154,7 @@ export function decodePatch(scope: RequestScope, schema: string | undefined): De
 }
 
 export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
+  validateApplyOptions(scope.query, false);
   const expect = expected(scope);
   const patch = decodePatch(scope, expect.schema);
   return updateWith(scope, (current) => {
@@ -148,6 +165,33 @@ export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
     checkFields(scope, next, undefined, expect, patch);
     return next;
   });
+}
+
+/**
+ * Server-side apply (application/apply-patch+yaml): merges the apply configuration under the caller's field manager,
+ * creating the object when it does not exist.
+ */
+export async function applyObject(scope: RequestScope): Promise<ObjectResult> {
+  const { fieldManager, force } = validateApplyOptions(scope.query, true);
+  const { value } = parseBody(scope, [APPLY]);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('the apply configuration must be an object');
+  const config = value as KObject;
+  checkTypeMeta(config, expected(scope));
+  const name = config.metadata?.name;
+  if (name !== undefined && name !== scope.name) throw badRequest(`the name of the object (${name}) does not match the name on the URL (${scope.name})`);
+  if (scope.rt.namespaced && config.metadata?.namespace && config.metadata.namespace !== scope.namespace)
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  const fm = scope.server.fieldManager;
+  const schema = scope.rt.schemaRef;
+  const apply = (live: KObject | undefined) => fm.apply(live, structuredClone(config), fieldManager!, force, schema, scope.subresource);
+  try {
+    return await updateWith(scope, (current) => apply(current), true);
+  } catch (err) {
+    if (!(err instanceof APIError && err.code === 404 && err.details?.name === scope.name) || scope.subresource) throw err;
+  }
+  const obj = apply(undefined);
+  (obj.metadata ??= {}).name = scope.name;
+  return createManaged(scope, obj);
 }
 
 function applyJSONPatch(doc: KObject, ops: jsonpatch.Operation[]): KObject {

@@ -8,7 +8,8 @@ import { deleteCollection, deleteObject } from '../handlers/delete.js';
 import { getObject, isWatch, listObjects, watchObjects } from '../handlers/read.js';
 import type { ObjectResult, RequestScope, ServerContext, UserInfo } from '../handlers/scope.js';
 import { getScale, patchScale, updateScale } from '../handlers/scale.js';
-import { createObject, patchObject, updateObject } from '../handlers/write.js';
+import { applyObject, createObject, patchObject, updateObject } from '../handlers/write.js';
+import { mediaType as bodyMediaType } from './negotiation.js';
 import type { APIServerMetrics } from '../metrics.js';
 import { ALL_VERBS, type ResourceType } from '../registry/types.js';
 import { warningHeaderValue } from '../../openapi/messages.js';
@@ -255,6 +256,7 @@ function registerAPI(app: FastifyInstance, instance: APIInstance, prefix: string
       subresource: info.subresource,
       query: req.query as Record<string, string>,
       user: req.user,
+      userAgent: req.headers['user-agent'],
       body: Buffer.isBuffer(req.body) ? req.body : undefined,
       contentType: req.headers['content-type'],
       warnings: [],
@@ -344,7 +346,7 @@ async function dispatch(verb: string, scope: RequestScope): Promise<ObjectResult
       return updateObject(scope);
     case 'patch':
       if (!named) throw methodNotAllowed();
-      return patchObject(scope);
+      return bodyMediaType(scope.contentType) === 'application/apply-patch+yaml' ? applyObject(scope) : patchObject(scope);
     case 'delete':
       return deleteObject(scope);
     case 'deletecollection':
