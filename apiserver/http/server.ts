@@ -20,6 +20,7 @@ import { encodeResult, watchEncoder } from './render.js';
 import { parseResourcePath, type RequestInfo } from './requestinfo.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+const READ_LIMIT_BYTES = 32 * 1024 * 1024;
 const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
 export interface OpenAPIService {
@@ -95,13 +96,17 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   const app = Fastify({
     https: opts.https as never,
     logger: false,
-    bodyLimit: MAX_REQUEST_BODY_BYTES,
+    // Bodies over the limit are still read (up to a hard cap) so that the 413 reaches a client that is still
+    // sending, instead of a reset connection.
+    bodyLimit: READ_LIMIT_BYTES,
     return503OnClosing: false,
     forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) =>
+    (body as Buffer).length > MAX_REQUEST_BODY_BYTES ? done(requestEntityTooLarge(MAX_REQUEST_BODY_BYTES), undefined) : done(null, body),
+  );
 
   app.addHook('onRequest', async (req, reply) => {
     (req as { startNs?: bigint }).startNs = process.hrtime.bigint();
@@ -126,7 +131,7 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof APIError) return sendError(reply, err);
     const e = err as { statusCode?: number; code?: string; message: string };
-    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, requestEntityTooLarge(MAX_REQUEST_BODY_BYTES));
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply.header('connection', 'close'), requestEntityTooLarge(MAX_REQUEST_BODY_BYTES));
     if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, unsupportedMediaType(['application/json', 'application/yaml']));
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, badRequest(e.message));
     logger.error({ err, url: req.url }, 'internal error');
