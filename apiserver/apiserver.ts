@@ -9,6 +9,9 @@ import { LevelStore } from '../storage/leveldb.js';
 import type { Store } from '../storage/store.js';
 import { SchemaRegistry } from '../openapi/schemas.js';
 import { AdmissionChain } from './admission/chain.js';
+import { CRDController } from './apiextensions/controller.js';
+import { ensureFederationCRDs } from './federation/bootstrap.js';
+import { federationAdmission } from './federation/admission.js';
 import { defaulting } from './admission/defaults.js';
 import { namespaceLifecycle } from './admission/namespacelifecycle.js';
 import { Authenticator, httpsServerOptions, loadTokenFile } from './auth/authn.js';
@@ -44,10 +47,20 @@ export interface APIRuntime {
   stop(): void;
 }
 
-export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, logger: Logger, opts: { bookmarkIntervalMs?: number } = {}): Promise<APIRuntime> {
+export interface APIRuntimeOptions {
+  bookmarkIntervalMs?: number;
+  /** Install and serve the Karmada federation APIs (the control plane; members are plain clusters). */
+  federation?: boolean;
+}
+
+export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, logger: Logger, opts: APIRuntimeOptions = {}): Promise<APIRuntime> {
   const registry = new Registry(store);
   registry.add(...BUILTIN_RESOURCES);
   await bootstrapNamespaces(registry);
+  if (opts.federation) await ensureFederationCRDs(registry.storeFor(registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!));
+  // Custom resources must be registered before the garbage collector starts: it watches the resources present then.
+  const crds = new CRDController(registry, schemas, store, logger.child({ component: 'crd-controller' }));
+  await crds.start();
   const lifecycle = namespaceLifecycle(registry);
   await lifecycle.start();
   const gc = new GarbageCollector(registry, store, logger.child({ component: 'garbage-collector' }));
@@ -59,7 +72,7 @@ export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, log
     instance: {
       context: {
         registry,
-        admission: new AdmissionChain([defaulting(), lifecycle]),
+        admission: new AdmissionChain([defaulting(), ...(opts.federation ? [federationAdmission()] : []), lifecycle]),
         fields: schemas,
         fieldManager: new FieldManager(schemas, {
           // Custom resources without a status subresource own their status through the main resource.
@@ -75,6 +88,7 @@ export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, log
       ],
     },
     stop() {
+      crds.stop();
       gc.stop();
       namespaces.stop();
       lifecycle.stop();
@@ -136,7 +150,7 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
   await mkdir(opts.dataDir, { recursive: true });
   const pki = await ensurePKI(opts.dataDir, { extraSANs: opts.extraSANs });
   const store = await LevelStore.open(join(opts.dataDir, 'store'), { logger, historyCount: opts.historyCount, historyAgeMs: opts.historyAgeMs });
-  const runtime = await startAPIRuntime(store, new SchemaRegistry(), logger, { bookmarkIntervalMs: opts.bookmarkIntervalMs });
+  const runtime = await startAPIRuntime(store, new SchemaRegistry(), logger, { bookmarkIntervalMs: opts.bookmarkIntervalMs, federation: true });
   const app = createHTTPServer({
     https: httpsServerOptions(pki),
     authenticator: new Authenticator({ caPem: pki.caCertPem, tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined }),

@@ -132,8 +132,12 @@ export function checkFields(scope: RequestScope, obj: KObject, rawJson: string |
   const directive = fieldValidationDirective(scope);
   const result = scope.server.fields.checkObject(schema, obj, directive === 'Ignore' || patch ? undefined : rawJson);
   const version = splitApiVersion(expect.apiVersion)[1];
-  if (result.typeErrors.length) {
-    const cause = result.typeErrors.map((e) => e.message).join(', ');
+  // A custom resource's own fields are validated against its schema later (422 with every bad field); only its
+  // metadata is decoded strictly, as kube does.
+  const custom = scope.rt.custom && schema === scope.rt.schemaRef;
+  const typeErrors = custom ? result.typeErrors.filter((e) => e.path === 'metadata' || e.path.startsWith('metadata.')) : result.typeErrors;
+  if (typeErrors.length) {
+    const cause = typeErrors.map((e) => e.message).join(', ');
     if (patch)
       throw invalid({ group: '', kind: '' }, '', [{ type: 'FieldValueInvalid', field: 'patch', badValue: JSON.stringify(obj), detail: cause }]);
     throw badRequest(cannotBeHandledMessage(expect.kind, version, expect.kind, cause));

@@ -3,6 +3,7 @@
 import type { KObject } from '../../storage/store.js';
 import * as printers from './printers/index.js';
 import { ALL_VERBS, type ResourceType, type ScaleSubresource } from './types.js';
+import { customResourceDefinitionHooks } from '../apiextensions/crddefaults.js';
 
 type FieldSelectors = NonNullable<ResourceType['fieldSelectors']>;
 
@@ -367,5 +368,6 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
     subresources: { status: true },
     columns: printers.defaultTableColumns,
     schemaRef: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+    hooks: customResourceDefinitionHooks,
   },
 ];

@@ -58,6 +58,12 @@ const CONVERTERS: Record<string, () => Converter> = {
 /** The converter for a resource served in a version other than its storage version, if it needs one. */
 export function converterFor(rt: ResourceType): Converter | undefined {
   if (!rt.storageVersion) return undefined;
+  // A CRD's versions with conversion strategy None: the same object, with the apiVersion rewritten.
+  if (rt.custom) {
+    const served = `${rt.group}/${rt.version}`;
+    const storage = rt.storageVersion;
+    return { toStorage: (o) => ({ ...o, apiVersion: storage }), fromStorage: (o) => ({ ...o, apiVersion: served }) };
+  }
   const make = CONVERTERS[`${rt.group}/${rt.version}/${rt.kind}`];
   if (!make) throw new Error(`no conversion from ${rt.storageVersion} to ${rt.group}/${rt.version} ${rt.kind}`);
   return make();

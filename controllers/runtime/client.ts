@@ -1,0 +1,95 @@
+// Kubernetes API clients for the control-plane processes, built from one kubeconfig file: the typed clients of
+// @kubernetes/client-node, its generic object API, and a raw GET for paths no typed client covers (informer lists).
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  Observable,
+  type ConfigurationOptions,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+
+export interface Clients {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  coordination: CoordinationV1Api;
+  customObjects: CustomObjectsApi;
+  /** create/read/patch/replace/delete/list for any apiVersion and kind (resolved through discovery). */
+  objects: KubernetesObjectApi;
+}
+
+export function loadClients(kubeconfigPath: string): Clients {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+  return {
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
+    customObjects: kc.makeApiClient(CustomObjectsApi),
+    objects: KubernetesObjectApi.makeApiClient(kc),
+  };
+}
+
+/**
+ * Per-call options for the typed clients that abort the request with signal: the generated clients take no signal
+ * of their own, and a request to a hung apiserver must not outlive the deadline of whoever is waiting for it.
+ */
+export function withSignal(signal: AbortSignal): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (ctx: RequestContext) => {
+          ctx.setSignal(signal);
+          return new Observable(Promise.resolve(ctx));
+        },
+        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
+/** An API error with the HTTP status as `statusCode`, which client-node's ListWatch inspects (410 → relist). */
+export class APIStatusError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${statusCode}: ${body.slice(0, 200)}`);
+  }
+}
+
+/** GET path (e.g. /apis/GROUP/VERSION/PLURAL) with the kubeconfig's credentials, as a list of T. */
+export async function listPath<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal): Promise<KubernetesListObject<T>> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(cluster.server + path);
+  const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json' }, signal };
+  await kc.applyToHTTPSOptions(opts);
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) return reject(new APIStatusError(res.statusCode ?? 0, body));
+        try {
+          resolve(JSON.parse(body) as KubernetesListObject<T>);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,145 @@
+// SharedInformer and InformerFactory against a real apiserver process: sync, cache, handlers feeding work queues,
+// replay to late handlers, restarting after the apiserver restarts, and stopping.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import pino from 'pino';
+import { APIServerProcess } from '../../e2e/harness.js';
+import { InformerFactory, SharedInformer, objectKey, splitKey } from './informer.js';
+import { WorkQueue } from './workqueue.js';
+
+let server: APIServerProcess;
+let kc: KubeConfig;
+let core: CoreV1Api;
+let factory: InformerFactory;
+const namespace = 'informers';
+const path = `/api/v1/namespaces/${namespace}/configmaps`;
+
+before(async () => {
+  server = await APIServerProcess.start();
+  kc = new KubeConfig();
+  kc.loadFromFile(server.kubeconfig);
+  core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  factory = new InformerFactory(kc, pino({ level: 'silent' }), { initialMs: 100, maxMs: 1000 });
+});
+after(async () => {
+  await factory.stop();
+  await server.destroy();
+});
+
+async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function cm(name: string, data: Record<string, string> = {}): V1ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
+}
+
+test('keys: namespace/name, or name when cluster-scoped', () => {
+  assert.equal(objectKey({ metadata: { namespace: 'ns', name: 'a' } }), 'ns/a');
+  assert.equal(objectKey({ metadata: { name: 'a' } }), 'a');
+  assert.deepEqual(splitKey('ns/a'), { namespace: 'ns', name: 'a' });
+  assert.deepEqual(splitKey('a'), { name: 'a' });
+});
+
+test('an informer syncs, caches, feeds queues, replays to late handlers and survives an apiserver restart', async () => {
+  await core.createNamespacedConfigMap({ namespace, body: cm('before', { v: '0' }) });
+
+  const inf = factory.forResource<V1ConfigMap>(path);
+  assert.equal(factory.forResource(`${path}/`), inf, 'one informer per path');
+  assert.equal(await inf.waitForSync(), true);
+  assert.equal(factory.hasSynced(), true);
+  assert.equal(inf.get(namespace, 'before')?.data?.v, '0');
+  assert.deepEqual(inf.list().map((o) => o.metadata!.name), ['before']);
+
+  // Two queues fed by one informer; the reconciler reads the cache, as a level-triggered controller does.
+  const seen: string[] = [];
+  const other: string[] = [];
+  const q = new WorkQueue<string>(
+    async (key) => {
+      const { namespace: ns, name } = splitKey(key);
+      seen.push(`${key}=${inf.get(ns, name)?.data?.v ?? 'gone'}`);
+    },
+    () => {},
+  );
+  const q2 = new WorkQueue<string>(async (key) => void other.push(key), () => {});
+  const handlers = new AbortController();
+  inf.enqueueTo([q, q2], handlers.signal);
+  await until('replay of cached objects', () => seen.includes('informers/before=0') && other.includes('informers/before'));
+
+  await core.createNamespacedConfigMap({ namespace, body: cm('a', { v: '1' }) });
+  await until('add', () => seen.includes('informers/a=1'));
+  const a = await core.readNamespacedConfigMap({ name: 'a', namespace });
+  await core.replaceNamespacedConfigMap({ name: 'a', namespace, body: { ...a, data: { v: '2' } } });
+  await until('update', () => seen.includes('informers/a=2'));
+  await core.deleteNamespacedConfigMap({ name: 'a', namespace });
+  await until('delete', () => seen.includes('informers/a=gone'));
+
+  // Restart the apiserver under the informer: ListWatch stops on the connection error; the informer restarts it.
+  await server.stop();
+  await server.start();
+  await core.createNamespacedConfigMap({ namespace, body: cm('after-restart', { v: '3' }) });
+  await until('an add after the restart', () => seen.includes('informers/after-restart=3'));
+  assert.ok(other.includes('informers/after-restart'));
+
+  // A handler whose signal aborted no longer receives events.
+  handlers.abort();
+  const count = other.length;
+  await core.createNamespacedConfigMap({ namespace, body: cm('unheard') });
+  await until('the cache to see it', () => inf.get(namespace, 'unheard') !== undefined);
+  assert.equal(other.length, count);
+  q.stop();
+  q2.stop();
+});
+
+test('an informer that cannot list keeps retrying, never syncs, and stop ends waiting for it', async () => {
+  const inf = factory.forResource('/apis/nothing.example.com/v1/widgets');
+  const stopWaiting = new AbortController();
+  const waited = inf.waitForSync(stopWaiting.signal);
+  stopWaiting.abort();
+  assert.equal(await waited, false);
+  const pending = inf.waitForSync();
+  await sleep(300); // time to fail a few lists with the test backoff (100 ms initial)
+  assert.equal(inf.hasSynced(), false);
+  assert.equal(factory.hasSynced(), false);
+  await inf.stop();
+  assert.equal(await pending, false);
+});
+
+test('stop cuts a watch request whose response never comes', async () => {
+  // An apiserver that answers lists but hangs on watches, as a frozen one does.
+  const sockets = new Set<Socket>();
+  let watches = 0;
+  const hung = createServer((req, res) => {
+    if (new URL(req.url!, 'http://x').searchParams.get('watch') === 'true') return void watches++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: '1' }, items: [] }));
+  });
+  hung.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+  try {
+    const hkc = new KubeConfig();
+    const server = `http://127.0.0.1:${(hung.address() as { port: number }).port}`;
+    hkc.loadFromOptions({ clusters: [{ name: 'c', server, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'c', cluster: 'c', user: 'u' }], currentContext: 'c' });
+    const inf = new SharedInformer(hkc, '/api/v1/configmaps', pino({ level: 'silent' }));
+    inf.start();
+    assert.equal(await inf.waitForSync(), true);
+    await until('the watch request', () => watches === 1);
+    await inf.stop();
+    await until('its connection to be closed', () => sockets.size === 0, 5000);
+  } finally {
+    hung.closeAllConnections();
+    hung.close();
+  }
+});

@@ -1,0 +1,255 @@
+// Shared informers: one list+watch per resource path (client-node's ListWatch) feeding a local cache and any number
+// of event handlers. ListWatch re-watches after a clean close and relists after 410 Expired, but stops for good on
+// any other error (connection refused, reset, a failed list); SharedInformer restarts it with backoff, as client-go's
+// reflector does, so informers survive apiserver restarts.
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { Agent } from 'node:http';
+import type { Logger } from 'pino';
+import { listPath } from './client.js';
+import type { WorkQueue } from './workqueue.js';
+
+export interface EventHandler<T> {
+  add?(obj: T): void;
+  update?(obj: T): void;
+  delete?(obj: T): void;
+}
+
+export interface BackoffOptions {
+  initialMs?: number;
+  maxMs?: number;
+}
+
+/** client-go's MetaNamespaceKeyFunc: "namespace/name", or "name" for cluster-scoped objects. */
+export function objectKey(obj: KubernetesObject): string {
+  const { namespace, name } = obj.metadata ?? {};
+  return namespace ? `${namespace}/${name}` : `${name}`;
+}
+
+/** The inverse of objectKey. */
+export function splitKey(key: string): { namespace?: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/**
+ * The Watch ListWatch uses, instrumented: ListWatch calls watch() only after a successful list has been applied to
+ * its cache (or to resume from a known resourceVersion), which is what tells us the cache has synced; and it can be
+ * aborted whatever state its request is in (see abort).
+ */
+class InstrumentedWatch extends Watch {
+  private current?: AbortController;
+  private readonly agent: { latest?: Agent };
+  private readonly hooks: { watching(): void; event(): void; stopped(): boolean };
+
+  constructor(kc: KubeConfig, hooks: { watching(): void; event(): void; stopped(): boolean }) {
+    // Watch hands out its request's AbortController only once the response has arrived, so a request still
+    // connecting to a hung apiserver could not be aborted and would keep the process alive. Every request gets its
+    // own agent from applyToFetchOptions: keeping the latest lets abort() cut that connection too.
+    const agent: { latest?: Agent } = {};
+    const config = Object.create(kc) as KubeConfig;
+    config.applyToFetchOptions = async (opts) => {
+      const init = await kc.applyToFetchOptions(opts);
+      agent.latest = init.agent as Agent;
+      return init;
+    };
+    super(config);
+    this.agent = agent;
+    this.hooks = hooks;
+  }
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: any, watchObj?: any) => void,
+    done: (err: any) => void,
+  ): Promise<AbortController> {
+    this.hooks.watching();
+    const ctl = await super.watch(
+      path,
+      queryParams,
+      (phase, obj, raw) => {
+        this.hooks.event();
+        callback(phase, obj, raw);
+      },
+      done,
+    );
+    this.current = ctl;
+    if (this.hooks.stopped()) this.abort();
+    return ctl;
+  }
+
+  /** Ends the current watch request, whether it is streaming or still connecting. */
+  abort(): void {
+    this.current?.abort();
+    this.agent.latest?.destroy();
+  }
+}
+
+export class SharedInformer<T extends KubernetesObject> {
+  private readonly lw: ListWatch<T>;
+  private readonly watch: InstrumentedWatch;
+  private readonly handlers = new Set<EventHandler<T>>();
+  private readonly stopCtl = new AbortController();
+  private readonly log: Logger;
+  private started = false;
+  private synced = false;
+  private syncWaiters: ((synced: boolean) => void)[] = [];
+  private failures = 0;
+  private restartTimer?: NodeJS.Timeout;
+
+  constructor(
+    kc: KubeConfig,
+    readonly path: string,
+    logger: Logger,
+    private readonly backoff: BackoffOptions = {},
+  ) {
+    this.log = logger.child({ informer: path });
+    this.watch = new InstrumentedWatch(kc, {
+      watching: () => this.markSynced(),
+      event: () => (this.failures = 0),
+      stopped: () => this.stopCtl.signal.aborted,
+    });
+    const list = async () => {
+      const result = await listPath<T>(kc, path, this.stopCtl.signal);
+      this.failures = 0;
+      return result;
+    };
+    this.lw = new ListWatch<T>(path, this.watch, list, false);
+    this.lw.on('add', (o) => this.dispatch('add', o));
+    this.lw.on('update', (o) => this.dispatch('update', o));
+    this.lw.on('delete', (o) => this.dispatch('delete', o));
+    this.lw.on('error', (err) => this.restart(err));
+  }
+
+  /** Starts listing and watching; idempotent. An informer does not start again after stop(). */
+  start(): void {
+    if (this.started || this.stopCtl.signal.aborted) return;
+    this.started = true;
+    this.lw.start().catch((err) => this.restart(err));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopCtl.signal.aborted) return;
+    this.stopCtl.abort();
+    clearTimeout(this.restartTimer);
+    await this.lw.stop();
+    this.watch.abort();
+    for (const w of this.syncWaiters.splice(0)) w(false);
+  }
+
+  /** True once the cache has been filled by a first complete list; stays true (as client-go's HasSynced). */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves true once synced, false if signal aborts or the informer stops first. */
+  waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    if (signal?.aborted || this.stopCtl.signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = () => {
+        this.syncWaiters = this.syncWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      };
+      const waiter = (synced: boolean) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(synced);
+      };
+      this.syncWaiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.lw.get(name, namespace);
+  }
+
+  list(namespace?: string): readonly T[] {
+    return this.lw.list(namespace);
+  }
+
+  /**
+   * Registers handler until signal aborts. Objects already in the cache are replayed to it as adds (as client-go
+   * does for a handler added to a running informer), so a controller started late still sees every object.
+   */
+  addEventHandler(handler: EventHandler<T>, signal?: AbortSignal): void {
+    if (signal?.aborted) return;
+    this.handlers.add(handler);
+    signal?.addEventListener('abort', () => this.handlers.delete(handler), { once: true });
+    if (handler.add) for (const obj of this.lw.list()) handler.add(obj);
+  }
+
+  /** Enqueues the key of every added, updated and deleted object into each queue, until signal aborts. */
+  enqueueTo(queues: WorkQueue<string> | WorkQueue<string>[], signal?: AbortSignal, keyOf: (obj: T) => string = objectKey): void {
+    const targets = Array.isArray(queues) ? queues : [queues];
+    const enqueue = (obj: T) => {
+      const key = keyOf(obj);
+      for (const q of targets) q.add(key);
+    };
+    this.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, signal);
+  }
+
+  private dispatch(verb: keyof EventHandler<T>, obj: T): void {
+    for (const h of [...this.handlers]) {
+      try {
+        h[verb]?.(obj);
+      } catch (err) {
+        this.log.error({ err, verb }, 'informer event handler failed');
+      }
+    }
+  }
+
+  private markSynced(): void {
+    if (this.synced) return;
+    this.synced = true;
+    this.log.debug({ objects: this.lw.list().length }, 'informer synced');
+    for (const w of this.syncWaiters.splice(0)) w(true);
+  }
+
+  private restart(err: unknown): void {
+    // ListWatch reports the abort of its own request as an error when stopped.
+    if (this.stopCtl.signal.aborted) return;
+    const initial = this.backoff.initialMs ?? 800;
+    const delay = Math.min(initial * 2 ** this.failures, this.backoff.maxMs ?? 30_000);
+    this.failures++;
+    // Jitter (client-go's factor 1.0) keeps the informers of many processes from reconnecting in lockstep.
+    const jittered = delay + Math.random() * delay;
+    this.log.warn({ err: String(err), retryInMs: Math.round(jittered) }, 'list/watch failed; restarting');
+    this.restartTimer = setTimeout(() => this.lw.start().catch((e) => this.restart(e)), jittered);
+  }
+}
+
+/** One SharedInformer per resource path, shared by every controller of a process; started on first use. */
+export class InformerFactory {
+  private readonly informers = new Map<string, SharedInformer<any>>();
+  private stopped = false;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly logger: Logger,
+    private readonly backoff: BackoffOptions = {},
+  ) {}
+
+  /** The informer for path, e.g. /api/v1/namespaces or /apis/work.karmada.io/v1alpha2/resourcebindings. */
+  forResource<T extends KubernetesObject>(path: string): SharedInformer<T> {
+    if (this.stopped) throw new Error('informer factory is stopped');
+    const key = path.replace(/\/+$/, '');
+    let inf = this.informers.get(key) as SharedInformer<T> | undefined;
+    if (!inf) {
+      inf = new SharedInformer<T>(this.kc, key, this.logger, this.backoff);
+      this.informers.set(key, inf);
+      inf.start();
+    }
+    return inf;
+  }
+
+  /** True when every informer created so far has synced. */
+  hasSynced(): boolean {
+    return [...this.informers.values()].every((i) => i.hasSynced());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+}
