@@ -1,0 +1,387 @@
+// The binding controllers (Karmada's ResourceBindingController and ClusterResourceBindingController): each binding
+// gets one Work per cluster it is scheduled to (and per cluster the bindings depending on it are scheduled to), in
+// that cluster's execution space, holding its resource template rendered for the cluster; Works of clusters it is no
+// longer scheduled to are deleted.
+//
+// Level-triggered over informer caches: a binding is queued when it, its template, an override policy that may
+// select its template, one of its clusters or one of its Works changes, and each reconcile derives everything from
+// what the caches hold. Writes happen only when a Work differs from what it should be, so a restart or a repeated
+// event costs reads only. Whatever a reconcile needs to remember is in the API: a binding holds a finalizer
+// until its Works are deleted, and its Works carry its permanent id label, which is how they are found (Works live
+// in other namespaces than their binding, where owner references cannot reach).
+import { randomUUID } from 'node:crypto';
+import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { Cluster, ClusterOverridePolicy, ObjectReference, OverridePolicy } from '../../openapi/karmada/types.js';
+import { withSignal } from '../runtime/client.js';
+import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
+import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import type { WorkQueue } from '../runtime/workqueue.js';
+import type { Obj } from '../overrides/jsonpatch.js';
+import {
+  APPLIED_CLUSTER_OVERRIDES_ANNOTATION,
+  APPLIED_OVERRIDES_ANNOTATION,
+  OverridePolicyError,
+  appliedPolicyNames,
+  type OverridePolicyKind,
+} from '../overrides/policies.js';
+import { EventRecorder, REASON } from './events.js';
+import {
+  BINDING_API_VERSION,
+  BINDING_FINALIZER,
+  CRB_NAME_ANNOTATION,
+  RB_NAME_ANNOTATION,
+  RB_NAMESPACE_ANNOTATION,
+  WORK_PERMANENT_ID_LABEL,
+  clusterOfExecutionSpace,
+} from './names.js';
+import { PERMANENT_ID_LABEL, bindingID, expectedClusters, renderWork, targetClusters, updatedWork, type Binding, type BindingKind, type Work } from './render.js';
+import { jobCompletions, needReviseReplicas, replicaField } from './replicas.js';
+import { TemplateSource, type TemplateRef } from './templates.js';
+
+export const BINDING_PATHS: Record<BindingKind, string> = {
+  ResourceBinding: '/apis/work.karmada.io/v1alpha2/resourcebindings',
+  ClusterResourceBinding: '/apis/work.karmada.io/v1alpha2/clusterresourcebindings',
+};
+const WORKS = '/apis/work.karmada.io/v1alpha1/works';
+const OVERRIDE_POLICIES = '/apis/policy.karmada.io/v1alpha1/overridepolicies';
+const CLUSTER_OVERRIDE_POLICIES = '/apis/policy.karmada.io/v1alpha1/clusteroverridepolicies';
+const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
+const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBinding'];
+const QUEUE_NAME: Record<BindingKind, string> = { ResourceBinding: 'resource-binding', ClusterResourceBinding: 'cluster-resource-binding' };
+/** Karmada's event sources. */
+const COMPONENT: Record<BindingKind, string> = { ResourceBinding: 'binding-controller', ClusterResourceBinding: 'cluster-resource-binding-controller' };
+/** How soon to look again at a binding whose template's informer has not listed yet. */
+const UNSYNCED_RETRY_MS = 500;
+
+export interface BindingControllerOptions {
+  /** Bindings of each kind reconciled at once; one binding is never reconciled by two workers at a time. */
+  workers?: number;
+}
+
+/**
+ * The controller of ResourceBindings and ClusterResourceBindings, named "binding" as Karmada's controller-manager
+ * names the pair.
+ */
+export function bindingController(opts: BindingControllerOptions = {}): Controller {
+  return { name: 'binding', start: (ctx) => new BindingController(ctx, opts).start() };
+}
+
+/** The binding a Work was made for, from the annotations the binding controller puts on Works. */
+function ownerOfWork(work: Work): { kind: BindingKind; key: string } | undefined {
+  const a = work.metadata?.annotations ?? {};
+  if (a[RB_NAME_ANNOTATION]) return { kind: 'ResourceBinding', key: `${a[RB_NAMESPACE_ANNOTATION]}/${a[RB_NAME_ANNOTATION]}` };
+  if (a[CRB_NAME_ANNOTATION]) return { kind: 'ClusterResourceBinding', key: a[CRB_NAME_ANNOTATION] };
+  return undefined;
+}
+
+/** Whose permanent id a Work carries, as "KIND/ID". */
+function workOwnerID(work: Work): string | undefined {
+  for (const kind of KINDS) {
+    const id = work.metadata?.labels?.[PERMANENT_ID_LABEL[kind]];
+    if (id) return `${kind}/${id}`;
+  }
+  return undefined;
+}
+
+/** Work keys by the binding id they carry, kept up to date from the Work informer's events. */
+class WorkIndex {
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly ownerOf = new Map<string, string>();
+
+  set(work: Work): void {
+    const key = objectKey(work);
+    this.delete(work);
+    const owner = workOwnerID(work);
+    if (!owner) return;
+    this.ownerOf.set(key, owner);
+    if (!this.byOwner.has(owner)) this.byOwner.set(owner, new Set());
+    this.byOwner.get(owner)!.add(key);
+  }
+
+  delete(work: Work): void {
+    const key = objectKey(work);
+    const owner = this.ownerOf.get(key);
+    if (owner === undefined) return;
+    this.ownerOf.delete(key);
+    const keys = this.byOwner.get(owner)!;
+    keys.delete(key);
+    if (keys.size === 0) this.byOwner.delete(owner);
+  }
+
+  keys(kind: BindingKind, id: string): string[] {
+    return [...(this.byOwner.get(`${kind}/${id}`) ?? [])];
+  }
+}
+
+/**
+ * Whether policy may select the template ref points at. Label selectors are not evaluated (the template is not at
+ * hand), so this errs towards yes; a binding queued for nothing renders the same Works and writes nothing.
+ */
+function mayApply(kind: OverridePolicyKind, policy: ClusterOverridePolicy | OverridePolicy, ref: ObjectReference): boolean {
+  if (kind === 'OverridePolicy' && policy.metadata?.namespace !== ref.namespace) return false;
+  const selectors = policy.spec?.resourceSelectors ?? [];
+  return (
+    selectors.length === 0 ||
+    selectors.some(
+      (s) => s.apiVersion === ref.apiVersion && s.kind === ref.kind && (!s.namespace || s.namespace === ref.namespace) && (!s.name || s.name === ref.name),
+    )
+  );
+}
+
+/** What of a Cluster override rules match on; status changes (heartbeats, resource usage) queue nothing. */
+function matchView(c: Cluster): string {
+  return JSON.stringify([c.metadata?.labels, c.spec]);
+}
+
+/** Go's errors.NewAggregate text. */
+function aggregateMessage(errors: Error[]): string {
+  const texts = errors.map((e) => (e instanceof OverridePolicyError ? `${e.message} ${e.cause.message}` : e.message));
+  return texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
+}
+
+function isStatus(err: unknown, code: number): boolean {
+  return err instanceof ApiException && err.code === code;
+}
+
+class BindingController {
+  private readonly bindings = {} as Record<BindingKind, SharedInformer<Binding>>;
+  private readonly queues = {} as Record<BindingKind, WorkQueue<string>>;
+  private works!: SharedInformer<Work>;
+  private overridePolicies!: SharedInformer<OverridePolicy>;
+  private clusterOverridePolicies!: SharedInformer<ClusterOverridePolicy>;
+  private clusters!: SharedInformer<Cluster>;
+  private crds!: SharedInformer<Obj>;
+  private readonly workIndex = new WorkIndex();
+  private readonly templates: TemplateSource;
+  private readonly events: Record<BindingKind, EventRecorder>;
+  private readonly overrideEvents: EventRecorder;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: BindingControllerOptions,
+  ) {
+    this.templates = new TemplateSource(ctx, (ref) => this.enqueueForTemplate(ref));
+    const recorder = (component: string) => new EventRecorder(ctx.client.core, component, ctx.logger);
+    this.events = { ResourceBinding: recorder(COMPONENT.ResourceBinding), ClusterResourceBinding: recorder(COMPONENT.ClusterResourceBinding) };
+    this.overrideEvents = recorder('override-manager');
+  }
+
+  async start(): Promise<void> {
+    const { informers, signal } = this.ctx;
+    for (const kind of KINDS) this.bindings[kind] = informers.forResource<Binding>(BINDING_PATHS[kind]);
+    this.works = informers.forResource<Work>(WORKS);
+    this.overridePolicies = informers.forResource<OverridePolicy>(OVERRIDE_POLICIES);
+    this.clusterOverridePolicies = informers.forResource<ClusterOverridePolicy>(CLUSTER_OVERRIDE_POLICIES);
+    this.clusters = informers.forResource<Cluster>(CLUSTERS);
+    this.crds = informers.forResource<Obj>(CRDS);
+    // Rendering from a partial list of Works or policies would write Works that exist, or drop overrides.
+    const all = [...Object.values(this.bindings), this.works, this.overridePolicies, this.clusterOverridePolicies, this.clusters, this.crds];
+    const synced = await Promise.all(all.map((i) => i.waitForSync(signal)));
+    if (signal.aborted) return;
+    if (!synced.every(Boolean)) throw new Error('binding controller informers stopped before syncing');
+
+    // The index is complete before any reconcile reads it: a reconcile starts as soon as a key is queued.
+    this.works.addEventHandler({ add: (w) => this.workIndex.set(w), update: (w) => this.workIndex.set(w), delete: (w) => this.workIndex.delete(w) }, signal);
+    for (const kind of KINDS) {
+      this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers ?? 2 });
+    }
+    const enqueueOwner = (w: Work) => this.enqueueOwner(w);
+    this.works.addEventHandler({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
+    for (const kind of KINDS) this.bindings[kind].enqueueTo(this.queues[kind], signal);
+    this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal);
+    this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal);
+    const views = new Map<string, string>();
+    const enqueueFor = (c: Cluster) => this.enqueueBindings((spec) => targetClusters(spec).some((t) => t.name === c.metadata?.name));
+    const onCluster = (c: Cluster) => {
+      if (views.get(c.metadata?.name) === matchView(c)) return;
+      views.set(c.metadata?.name, matchView(c));
+      enqueueFor(c);
+    };
+    const onClusterDeleted = (c: Cluster) => {
+      views.delete(c.metadata?.name);
+      enqueueFor(c);
+    };
+    this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onClusterDeleted }, signal);
+  }
+
+  private enqueueOwner(work: Work): void {
+    const owner = ownerOfWork(work);
+    if (owner) this.queues[owner.kind].add(owner.key);
+  }
+
+  private enqueueBindings(pick: (spec: Binding['spec']) => boolean): void {
+    for (const kind of KINDS) for (const b of this.bindings[kind].list()) if (b.spec && pick(b.spec)) this.queues[kind].add(objectKey(b));
+  }
+
+  private enqueueForTemplate(ref: TemplateRef): void {
+    this.enqueueBindings(
+      (spec) => spec.resource.apiVersion === ref.apiVersion && spec.resource.kind === ref.kind && (spec.resource.namespace ?? '') === (ref.namespace ?? '') && spec.resource.name === ref.name,
+    );
+  }
+
+  /** A policy change queues the bindings it may apply to now, and those it was applied to (their Works say so). */
+  private policyHandler(kind: OverridePolicyKind) {
+    const annotation = kind === 'ClusterOverridePolicy' ? APPLIED_CLUSTER_OVERRIDES_ANNOTATION : APPLIED_OVERRIDES_ANNOTATION;
+    const onPolicy = (policy: ClusterOverridePolicy | OverridePolicy) => {
+      this.enqueueBindings((spec) => mayApply(kind, policy, spec.resource));
+      const name = policy.metadata?.name;
+      for (const w of this.works.list()) if (appliedPolicyNames(w.metadata?.annotations?.[annotation]).includes(name)) this.enqueueOwner(w);
+    };
+    return { add: onPolicy, update: onPolicy, delete: onPolicy };
+  }
+
+  private async reconcile(kind: BindingKind, key: string): Promise<void | { requeueAfterMs: number }> {
+    const { namespace, name } = splitKey(key);
+    const cached = this.bindings[kind].get(namespace, name);
+    if (!cached) return;
+    const binding: Binding = { ...cached, apiVersion: BINDING_API_VERSION, kind };
+    const finalizer = BINDING_FINALIZER[kind];
+    const finalizers: string[] = binding.metadata.finalizers ?? [];
+    if (binding.metadata.deletionTimestamp) {
+      if (!finalizers.includes(finalizer)) return;
+      const id = bindingID(binding);
+      if (id) await this.deleteWorks(binding, await this.listWorks(kind, id));
+      await this.patchBinding(binding, { finalizers: finalizers.filter((f) => f !== finalizer) });
+      return;
+    }
+    const id = bindingID(binding);
+    if (!id || !finalizers.includes(finalizer)) {
+      // What Karmada's webhook and detector give every binding; the update queues the binding again.
+      await this.patchBinding(binding, {
+        ...(!finalizers.includes(finalizer) && { finalizers: [...finalizers, finalizer] }),
+        ...(!id && { labels: { [PERMANENT_ID_LABEL[kind]]: randomUUID() } }),
+      });
+      return;
+    }
+
+    const works = this.worksOf(kind, id);
+    const expected = expectedClusters(binding.spec);
+    await this.deleteWorks(
+      binding,
+      works.filter((w) => !expected.has(clusterOfExecutionSpace(w.metadata.namespace) ?? '')),
+    );
+
+    const lookup = await this.templates.get(binding.spec.resource);
+    if (lookup.state === 'unsynced') return { requeueAfterMs: UNSYNCED_RETRY_MS };
+    if (lookup.state === 'unknown-kind') throw new Error(`the API serves no ${binding.spec.resource.kind} in ${binding.spec.resource.apiVersion}`);
+    // A template that is gone takes its binding with it (the binding's owner reference); nothing to render meanwhile.
+    if (lookup.state === 'absent') return;
+    await this.ensureWorks(binding, lookup.object);
+  }
+
+  /** Creates or updates the Work of every target cluster; records what failed, and what changed. */
+  private async ensureWorks(binding: Binding, template: Obj): Promise<void> {
+    const spec = binding.spec;
+    const targets = targetClusters(spec);
+    const revise = needReviseReplicas(spec);
+    const field = revise ? replicaField(template.apiVersion, template.kind, this.crds.list()) : undefined;
+    const completions = revise ? jobCompletions(template, targets, binding.metadata.uid ?? objectKey(binding)) : new Map<string, number>();
+    const clusterOverridePolicies = this.clusterOverridePolicies.list();
+    const overridePolicies = template.metadata?.namespace ? this.overridePolicies.list(template.metadata.namespace) : [];
+    const errors: Error[] = [];
+    let changed = false;
+    for (const target of targets) {
+      try {
+        const desired = renderWork({
+          binding,
+          template,
+          target,
+          cluster: this.clusters.get(undefined, target.name) ?? target.name,
+          clusterOverridePolicies,
+          overridePolicies,
+          replicaField: field,
+          completions: completions.get(target.name),
+          workID: (ns, name) => this.works.get(ns, name)?.metadata.labels?.[WORK_PERMANENT_ID_LABEL] ?? randomUUID(),
+        });
+        if (await this.applyWork(desired)) changed = true;
+      } catch (err) {
+        if (err instanceof OverridePolicyError) await this.overrideEvents.record(template, 'Warning', REASON.ApplyOverridePolicyFailed, err.message);
+        errors.push(err as Error);
+      }
+    }
+    const events = this.events[binding.kind];
+    if (errors.length) {
+      const message = aggregateMessage(errors);
+      await events.record(binding, 'Warning', REASON.SyncWorkFailed, message);
+      await events.record(template, 'Warning', REASON.SyncWorkFailed, message);
+      throw new Error(`failed to sync works of ${binding.kind} ${objectKey(binding)}: ${message}`);
+    }
+    if (changed) {
+      const which = binding.kind === 'ResourceBinding' ? `resourceBinding(${objectKey(binding)})` : `clusterResourceBinding(${objectKey(binding)})`;
+      const message = `Sync work of ${which} successful.`;
+      await events.record(binding, 'Normal', REASON.SyncWorkSucceed, message);
+      await events.record(template, 'Normal', REASON.SyncWorkSucceed, message);
+    }
+  }
+
+  /** Creates desired, or brings the existing Work up to date; true when it wrote. */
+  private async applyWork(desired: Work): Promise<boolean> {
+    const { namespace, name } = desired.metadata;
+    const api = this.ctx.client.customObjects;
+    const base = { group: 'work.karmada.io', version: 'v1alpha1', namespace, plural: 'works' };
+    const existing = this.works.get(namespace, name);
+    if (!existing) {
+      await api.createNamespacedCustomObject({ ...base, body: desired }, withSignal(this.ctx.signal));
+      return true;
+    }
+    // A cluster dropped and scheduled again: the old Work must be gone before a new one can take its name.
+    if (existing.metadata.deletionTimestamp) throw new Error(`work ${namespace}/${name} is being deleted`);
+    const next = updatedWork(existing, desired);
+    if (!next) return false;
+    await api.replaceNamespacedCustomObject({ ...base, name, body: next }, withSignal(this.ctx.signal));
+    return true;
+  }
+
+  private worksOf(kind: BindingKind, id: string): Work[] {
+    return this.workIndex
+      .keys(kind, id)
+      .map((k) => splitKey(k))
+      .flatMap(({ namespace, name }) => this.works.get(namespace, name) ?? []);
+  }
+
+  /**
+   * The binding's Works as the API has them, not as the cache does: a Work created just now may not be in the cache
+   * yet, and once the finalizer is gone nothing would ever delete it.
+   */
+  private async listWorks(kind: BindingKind, id: string): Promise<Work[]> {
+    const list = (await this.ctx.client.customObjects.listClusterCustomObject(
+      { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works', labelSelector: `${PERMANENT_ID_LABEL[kind]}=${id}` },
+      withSignal(this.ctx.signal),
+    )) as { items?: Work[] };
+    return list.items ?? [];
+  }
+
+  private async deleteWorks(binding: Binding, works: Work[]): Promise<void> {
+    for (const w of works) {
+      if (w.metadata.deletionTimestamp) continue;
+      try {
+        await this.ctx.client.customObjects.deleteNamespacedCustomObject(
+          { group: 'work.karmada.io', version: 'v1alpha1', namespace: w.metadata.namespace, plural: 'works', name: w.metadata.name },
+          withSignal(this.ctx.signal),
+        );
+      } catch (err) {
+        if (isStatus(err, 404)) continue;
+        await this.events[binding.kind].record(binding, 'Warning', REASON.CleanupWorkFailed, (err as Error).message);
+        throw err;
+      }
+    }
+  }
+
+  /** A JSON merge patch of the binding's metadata, guarded by the resourceVersion it was computed from. */
+  private async patchBinding(binding: Binding, metadata: { finalizers?: string[]; labels?: Record<string, string> }): Promise<void> {
+    const { name, namespace, resourceVersion } = binding.metadata;
+    const body = { metadata: { resourceVersion, ...metadata } };
+    const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(this.ctx.signal));
+    const api = this.ctx.client.customObjects;
+    const base = { group: 'work.karmada.io', version: 'v1alpha2', name, body };
+    try {
+      if (namespace) await api.patchNamespacedCustomObject({ ...base, namespace, plural: 'resourcebindings' }, opts);
+      else await api.patchClusterCustomObject({ ...base, plural: 'clusterresourcebindings' }, opts);
+    } catch (err) {
+      // Gone: nothing left to finalize.
+      if (!isStatus(err, 404)) throw err;
+    }
+  }
+}
