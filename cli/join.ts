@@ -69,7 +69,10 @@ export interface JoinOptions {
 export async function joinCluster(o: JoinOptions): Promise<void> {
   const { server, data } = memberCredentials(o.clusterKubeconfig, o.clusterContext);
   const api = controlPlane(o.kubeconfig);
-  await apply(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CLUSTER_SECRET_NAMESPACE } });
+  // Joins may run in parallel: the namespace is created once, never replaced.
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CLUSTER_SECRET_NAMESPACE } }).catch((err) => {
+    if (status(err) !== 409) throw err;
+  });
   await apply(api, { apiVersion: 'v1', kind: 'Secret', metadata: { name: o.name, namespace: CLUSTER_SECRET_NAMESPACE }, type: 'Opaque', data } as k8s.KubernetesObject);
   await apply(api, {
     apiVersion: 'cluster.karmada.io/v1alpha1',

@@ -1,5 +1,6 @@
 // The skeleton shared by the controller-manager and scheduler processes: API clients and shared informers, a
 // health and metrics HTTP server, leader election, and the controllers that run while this process leads.
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { loadClients } from './client.js';
@@ -45,6 +46,8 @@ export async function runComponent(config: ComponentConfig, controllers: Control
   let controllersStarted = false;
 
   const runControllers = async (signal: AbortSignal): Promise<void> => {
+    // Every controller, queue and informer listens on this one signal; that many listeners is by design.
+    setMaxListeners(0, signal);
     try {
       for (const c of controllers) {
         const ctx: ControllerContext = { informers, client, logger: logger.child({ controller: c.name }), metrics, signal };

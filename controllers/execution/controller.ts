@@ -1,0 +1,199 @@
+// Karmada's execution controller: every Work in an execution space (karmada-es-CLUSTER) has its manifests applied to
+// that member cluster while it is not suspended, and its Applied condition says whether they were (AppliedSuccessful)
+// or why not (AppliedFailed: the member refused, could not be reached, or has the object without it being Karmada's).
+// A Work holds the karmada.io/execution-controller finalizer until its objects are deleted from the member, or,
+// with preserveResourcesOnDeletion, left there without Karmada's marks.
+//
+// Level-triggered over informer caches: a Work is reconciled when anything but its status changes, and the Works of
+// a cluster when its readiness changes; a failure is retried with backoff. Everything a reconcile needs is read from
+// the caches and the member; what it must remember is in the API (the finalizer, the conditions).
+import type { Cluster } from '../../openapi/karmada/types.js';
+import { EXECUTION_CONTROLLER_FINALIZER, clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
+import { EventRecorder } from '../binding/events.js';
+import { findCondition } from '../cluster/condition.js';
+import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
+import { withOwnSignal } from './signal.js';
+import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { CLUSTERS_PATH, MemberClients } from '../runtime/memberclient.js';
+import type { WorkQueue } from '../runtime/workqueue.js';
+import { ObjectWatcher, markedManifest, overwrites } from './objectwatcher.js';
+import {
+  MANIFEST_APPLIED_MESSAGE,
+  WORKS_PATH,
+  WORK_APPLIED,
+  WORK_DISPATCHING,
+  aggregateErrors,
+  isClusterReady,
+  isSuspended,
+  manifestsOf,
+  patchWorkMetadata,
+  setWorkCondition,
+  type Work,
+} from './work.js';
+
+export interface ExecutionControllerOptions {
+  /** Works reconciled at once (karmada-controller-manager's --concurrent-work-syncs). */
+  workers?: number;
+}
+
+export const DEFAULT_EXECUTION_OPTIONS: Required<ExecutionControllerOptions> = { workers: 5 };
+
+/** Karmada's event reasons for syncing a Work's workload. */
+const SYNC_SUCCEED = 'SyncSucceed';
+const SYNC_FAILED = 'SyncFailed';
+
+/** The execution controller, named "execution" as karmada-controller-manager's --controllers names it. */
+export function executionController(opts: ExecutionControllerOptions = {}): Controller {
+  return { name: 'execution', start: (ctx) => new ExecutionController(withOwnSignal(ctx), { ...DEFAULT_EXECUTION_OPTIONS, ...opts }).start() };
+}
+
+/** What of a Work its execution depends on: everything but its status (our own writes there queue nothing). */
+function executionView(w: Work): string {
+  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = w.metadata;
+  return JSON.stringify([metadata, w.spec]);
+}
+
+/** What of a Cluster the execution depends on. */
+function clusterView(c: Cluster): string {
+  return JSON.stringify([isClusterReady(c), Boolean(c.metadata?.deletionTimestamp)]);
+}
+
+class ExecutionController {
+  private works!: SharedInformer<Work>;
+  private clusters!: SharedInformer<Cluster>;
+  private members!: MemberClients;
+  private watcher!: ObjectWatcher;
+  private queue!: WorkQueue<string>;
+  private readonly events: EventRecorder;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: Required<ExecutionControllerOptions>,
+  ) {
+    this.events = new EventRecorder(ctx.client.core, 'execution-controller', ctx.logger);
+  }
+
+  async start(): Promise<void> {
+    const { informers, signal } = this.ctx;
+    this.works = informers.forResource<Work>(WORKS_PATH);
+    this.clusters = informers.forResource<Cluster>(CLUSTERS_PATH);
+    this.members = MemberClients.shared(this.ctx);
+    this.watcher = ObjectWatcher.for(this.members);
+    const synced = await Promise.all([this.works.waitForSync(signal), this.clusters.waitForSync(signal), this.members.waitForSync(signal)]);
+    if (signal.aborted) return;
+    if (!synced.every(Boolean)) throw new Error('execution controller informers stopped before syncing');
+
+    this.queue = newControllerQueue<string>(this.ctx, 'execution', (key) => this.reconcile(key), { workers: this.opts.workers });
+    const seen = new Map<string, string>();
+    const onWork = (w: Work) => {
+      const key = objectKey(w);
+      if (seen.get(key) === executionView(w)) return;
+      seen.set(key, executionView(w));
+      this.queue.add(key);
+    };
+    this.works.addEventHandler(
+      {
+        add: onWork,
+        update: onWork,
+        delete: (w) => {
+          seen.delete(objectKey(w));
+          this.queue.add(objectKey(w));
+        },
+      },
+      signal,
+    );
+    const clusterViews = new Map<string, string>();
+    const onCluster = (c: Cluster) => {
+      const name = c.metadata?.name ?? '';
+      if (clusterViews.get(name) === clusterView(c)) return;
+      clusterViews.set(name, clusterView(c));
+      for (const w of this.works.list(executionSpaceName(name))) this.queue.add(objectKey(w));
+    };
+    this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onCluster }, signal);
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const clusterName = clusterOfExecutionSpace(namespace);
+    if (!clusterName) return;
+    let work = this.works.get(namespace, name);
+    if (!work) return;
+    const cluster = this.clusters.get(undefined, clusterName);
+    if (work.metadata.deletionTimestamp) return this.finalize(work, clusterName, cluster);
+    if (!cluster) throw new Error(`cluster(${clusterName}) not found`);
+    const { customObjects } = this.ctx.client;
+    const { signal } = this.ctx;
+
+    // A Work written by hand may lack the finalizer the binding controller gives Works; without it, deleting the
+    // Work would leave its objects in the member.
+    if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER)) {
+      const patched = await patchWorkMetadata(customObjects, work, { finalizers: [...(work.metadata.finalizers ?? []), EXECUTION_CONTROLLER_FINALIZER] }, signal);
+      if (!patched) return;
+      work = patched;
+    }
+
+    const suspended = isSuspended(work);
+    work = await setWorkCondition(
+      customObjects,
+      work,
+      suspended
+        ? { type: WORK_DISPATCHING, status: 'False', reason: 'SuspendDispatching', message: 'Work dispatching is in a suspended state.' }
+        : { type: WORK_DISPATCHING, status: 'True', reason: 'Dispatching', message: 'Work is being dispatched to member clusters.' },
+      signal,
+    );
+    if (suspended) return;
+
+    if (!isClusterReady(cluster)) {
+      const message = `cluster(${clusterName}) not ready`;
+      // A Work that was never applied says why it is waiting; one applied before keeps its condition, as Karmada does.
+      if (!findCondition(work.status?.conditions, WORK_APPLIED)) await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }, signal);
+      throw new Error(message);
+    }
+    await this.syncToCluster(work, clusterName);
+  }
+
+  /** syncToClusters: every manifest applied, and the outcome recorded in the Applied condition. */
+  private async syncToCluster(work: Work, cluster: string): Promise<void> {
+    const { namespace, name, annotations } = work.metadata;
+    const manifests = manifestsOf(work);
+    const errors: Error[] = [];
+    for (const manifest of manifests) {
+      try {
+        await this.watcher.apply(cluster, markedManifest(manifest, { namespace, name }), overwrites(manifest, annotations), this.ctx.signal);
+      } catch (err) {
+        errors.push(err as Error);
+      }
+    }
+    const { customObjects } = this.ctx.client;
+    if (errors.length > 0) {
+      const message = `Failed to apply all manifests (${manifests.length - errors.length}/${manifests.length}): ${aggregateErrors(errors)}`;
+      await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }, this.ctx.signal);
+      const failure = `Failed to sync work(${namespace}/${name}) to cluster(${cluster}), err: ${aggregateErrors(errors)}`;
+      await this.events.record(work, 'Warning', SYNC_FAILED, failure);
+      throw new Error(failure);
+    }
+    const wasApplied = findCondition(work.status?.conditions, WORK_APPLIED)?.status === 'True';
+    await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }, this.ctx.signal);
+    if (!wasApplied) await this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
+  }
+
+  /**
+   * A Work being deleted: its objects deleted from the member (or released, with preserveResourcesOnDeletion), then
+   * its finalizer removed. A member that is not ready blocks this, unless its Cluster is being deleted too (then
+   * there is nothing left to clean up).
+   */
+  private async finalize(work: Work, clusterName: string, cluster: Cluster | undefined): Promise<void> {
+    const finalizers: string[] = work.metadata.finalizers ?? [];
+    if (!finalizers.includes(EXECUTION_CONTROLLER_FINALIZER)) return;
+    const { signal } = this.ctx;
+    if (cluster && isClusterReady(cluster)) {
+      for (const manifest of manifestsOf(work)) {
+        if (work.spec?.preserveResourcesOnDeletion) await this.watcher.release(clusterName, manifest, signal);
+        else await this.watcher.delete(clusterName, manifest, signal);
+      }
+    } else if (cluster && !cluster.metadata?.deletionTimestamp) {
+      throw new Error(`cluster(${clusterName}) not ready`);
+    }
+    await patchWorkMetadata(this.ctx.client.customObjects, work, { finalizers: finalizers.filter((f) => f !== EXECUTION_CONTROLLER_FINALIZER) }, signal);
+  }
+}

@@ -1,0 +1,265 @@
+// Karmada's ObjectWatcher: creates, updates and deletes the objects of Works in member clusters, shared by the
+// execution controller (which applies Works) and the work status controller (which undoes changes made in the
+// members). An object is Karmada's when it carries the karmada.io/managed label: an object a member already has
+// without it is taken over only when the manifest asks for it (conflict resolution Overwrite), and never deleted.
+//
+// Updates keep what the member owns (retainClusterFields) and are skipped when the member already has exactly that.
+// Which member version was last written or checked is remembered per object, so that a member event that changed
+// nothing of ours (a status update) costs no write; the record is a cache, and its loss after a restart costs one
+// update per object, which the member's apiserver answers without change when nothing drifted.
+import {
+  CONFLICT_RESOLUTION_ANNOTATION,
+  CRB_NAME_ANNOTATION,
+  CRB_PERMANENT_ID_LABEL,
+  MANAGED_ANNOTATIONS_ANNOTATION,
+  MANAGED_BY_KARMADA_LABEL,
+  MANAGED_LABELS_ANNOTATION,
+  RB_NAME_ANNOTATION,
+  RB_NAMESPACE_ANNOTATION,
+  RB_PERMANENT_ID_LABEL,
+  TEMPLATE_GENERATION_ANNOTATION,
+  TEMPLATE_UID_ANNOTATION,
+  WORK_NAME_ANNOTATION,
+  WORK_NAMESPACE_ANNOTATION,
+  WORK_PERMANENT_ID_LABEL,
+} from '../binding/names.js';
+import { removeIrrelevantFields } from '../binding/prune.js';
+import { CPP_ID_LABEL, CPP_NAME_ANNOTATION, PP_ID_LABEL, PP_NAME_ANNOTATION, PP_NAMESPACE_ANNOTATION } from '../detector/matching.js';
+import { jsonEqual } from '../detector/binding.js';
+import { retainClusterFields } from '../interpreter/retain.js';
+import type { Obj } from '../overrides/jsonpatch.js';
+import type { MemberClient, MemberClients } from '../runtime/memberclient.js';
+import { ResourceMapper, isStatus, resourcePath, restClient, type RESTClient, type ResourceInfo } from './rest.js';
+
+/** What Karmada marks the objects it propagates with (ManagedResourceLabels/Annotations and the policy claims). */
+const MARK_LABELS = [RB_PERMANENT_ID_LABEL, CRB_PERMANENT_ID_LABEL, WORK_PERMANENT_ID_LABEL, MANAGED_BY_KARMADA_LABEL, PP_ID_LABEL, CPP_ID_LABEL];
+const MARK_ANNOTATIONS = [
+  MANAGED_ANNOTATIONS_ANNOTATION,
+  MANAGED_LABELS_ANNOTATION,
+  RB_NAMESPACE_ANNOTATION,
+  RB_NAME_ANNOTATION,
+  CRB_NAME_ANNOTATION,
+  TEMPLATE_UID_ANNOTATION,
+  TEMPLATE_GENERATION_ANNOTATION,
+  WORK_NAME_ANNOTATION,
+  WORK_NAMESPACE_ANNOTATION,
+  PP_NAME_ANNOTATION,
+  PP_NAMESPACE_ANNOTATION,
+  CPP_NAME_ANNOTATION,
+];
+
+export type ApplyResult = 'created' | 'updated' | 'unchanged';
+
+/** Writes redone against the latest object after a conflict, before the conflict is returned. */
+const CONFLICT_RETRIES = 3;
+
+/** The Work a manifest belongs to, which it is marked with in the member. */
+export interface WorkRef {
+  namespace: string;
+  name: string;
+}
+
+export function isManaged(obj: Obj): boolean {
+  return obj.metadata?.labels?.[MANAGED_BY_KARMADA_LABEL] === 'true';
+}
+
+/**
+ * The manifest as written to the member: marked as Karmada's, and with the Work it comes from (the binding
+ * controller puts both in already; a Work written by hand gets them here).
+ */
+export function markedManifest(manifest: Obj, work: WorkRef): Obj {
+  const out = structuredClone(manifest);
+  const meta = (out.metadata ??= {});
+  meta.labels = { ...meta.labels, [MANAGED_BY_KARMADA_LABEL]: 'true' };
+  meta.annotations = { [WORK_NAMESPACE_ANNOTATION]: work.namespace, [WORK_NAME_ANNOTATION]: work.name, ...meta.annotations };
+  return out;
+}
+
+/** The manifest with Karmada's marks taken off (what a Work deleted with preserveResourcesOnDeletion leaves). */
+export function unmarkedManifest(manifest: Obj): Obj {
+  const out = structuredClone(manifest);
+  const meta = (out.metadata ??= {});
+  for (const k of MARK_LABELS) delete meta.labels?.[k];
+  for (const k of MARK_ANNOTATIONS) delete meta.annotations?.[k];
+  return out;
+}
+
+/** Whether the manifest (or, failing that, its Work) asks to take over an object the member already has. */
+export function overwrites(manifest: Obj, workAnnotations: Record<string, string> | undefined): boolean {
+  return (manifest.metadata?.annotations?.[CONFLICT_RESOLUTION_ANNOTATION] ?? workAnnotations?.[CONFLICT_RESOLUTION_ANNOTATION]) === 'overwrite';
+}
+
+/**
+ * Whether observed has every field desired sets, with desired's value (lists element by element). Fields desired
+ * leaves out are the member's (its defaults, its controllers' additions).
+ */
+export function covers(observed: unknown, desired: unknown): boolean {
+  if (Array.isArray(desired)) return Array.isArray(observed) && observed.length === desired.length && desired.every((d, i) => covers(observed[i], d));
+  if (typeof desired === 'object' && desired !== null) {
+    if (typeof observed !== 'object' || observed === null || Array.isArray(observed)) return false;
+    return Object.entries(desired).every(([k, v]) => v === undefined || covers((observed as Obj)[k], v));
+  }
+  return observed === desired;
+}
+
+/** lifted.ObjectVersion: the generation where the kind has one, else the resourceVersion. */
+function versionOf(obj: Obj): string {
+  const generation = obj.metadata?.generation;
+  return typeof generation === 'number' && generation > 0 ? `gen:${generation}` : `rv:${obj.metadata?.resourceVersion}`;
+}
+
+/** The message Karmada gives when it refuses to take over an object. */
+export function conflictMessage(manifest: Obj, cluster: string): string {
+  const { namespace = '', name } = manifest.metadata ?? {};
+  return `resource(kind=${manifest.kind}, ${namespace}/${name}) already exists in the cluster ${cluster} and the ${CONFLICT_RESOLUTION_ANNOTATION} strategy value is empty, Karmada will not manage this resource`;
+}
+
+/** A member's REST client and resource mapper, made once per member client (a rebuilt client gets new ones). */
+const access = new WeakMap<MemberClient, { rest: RESTClient; mapper: ResourceMapper }>();
+
+const shared = new WeakMap<MemberClients, ObjectWatcher>();
+
+export class ObjectWatcher {
+  /** cluster → object key → the member version last written or found in sync. */
+  private readonly versions = new Map<string, Map<string, string>>();
+
+  constructor(private readonly members: MemberClients) {}
+
+  /** The ObjectWatcher of the process the member clients belong to. */
+  static for(members: MemberClients): ObjectWatcher {
+    let watcher = shared.get(members);
+    if (!watcher) shared.set(members, (watcher = new ObjectWatcher(members)));
+    return watcher;
+  }
+
+  private access(cluster: string): { rest: RESTClient; mapper: ResourceMapper } {
+    const member = this.members.get(cluster);
+    let a = access.get(member);
+    if (!a) {
+      const rest = restClient(member.kc, member.kc.keepAlive);
+      access.set(member, (a = { rest, mapper: new ResourceMapper(rest) }));
+    }
+    return a;
+  }
+
+  /** Where manifest's kind is served in the member. */
+  resource(cluster: string, manifest: Obj): Promise<ResourceInfo> {
+    return this.access(cluster).mapper.resolve(manifest.apiVersion, manifest.kind);
+  }
+
+  private async path(cluster: string, manifest: Obj, named = true): Promise<string> {
+    const info = await this.resource(cluster, manifest);
+    return resourcePath(manifest.apiVersion, info, manifest.metadata?.namespace, named ? manifest.metadata?.name : undefined);
+  }
+
+  /** The member's object of manifest, or undefined when it has none. */
+  async get(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<Obj | undefined> {
+    const path = await this.path(cluster, manifest);
+    try {
+      return await this.access(cluster).rest.request('GET', path, { signal });
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates the manifest's object in the member, or brings the member's object up to date with it. Throws
+   * ConflictError when the member has the object without it being Karmada's and overwrite is false.
+   */
+  async apply(cluster: string, manifest: Obj, overwrite: boolean, signal?: AbortSignal): Promise<ApplyResult> {
+    const observed = await this.get(cluster, manifest, signal);
+    if (!observed) {
+      try {
+        const created = await this.access(cluster).rest.request('POST', await this.path(cluster, manifest, false), { body: manifest, signal });
+        this.record(cluster, manifest, created);
+        return 'created';
+      } catch (err) {
+        // Created meanwhile (by another writer, or a retried request of ours): update it as any existing object.
+        if (!isStatus(err, 409)) throw err;
+        const existing = await this.get(cluster, manifest, signal);
+        if (!existing) throw err;
+        return this.update(cluster, manifest, existing, overwrite, signal);
+      }
+    }
+    return this.update(cluster, manifest, observed, overwrite, signal);
+  }
+
+  /**
+   * ObjectWatcher.Update: the manifest written over observed, keeping what the member owns. When observed turns out
+   * stale (the member's controllers write its status all the time), the object is read again and the write redone.
+   */
+  async update(cluster: string, manifest: Obj, observed: Obj, overwrite: boolean, signal?: AbortSignal): Promise<ApplyResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.updateFrom(cluster, manifest, observed, overwrite, signal);
+      } catch (err) {
+        if (!isStatus(err, 409) || attempt >= CONFLICT_RETRIES) throw err;
+        const latest = await this.get(cluster, manifest, signal);
+        if (!latest) throw err;
+        observed = latest;
+      }
+    }
+  }
+
+  private async updateFrom(cluster: string, manifest: Obj, observed: Obj, overwrite: boolean, signal?: AbortSignal): Promise<ApplyResult> {
+    if (!isManaged(observed) && !overwrite) throw new ConflictError(conflictMessage(manifest, cluster));
+    const desired = retainClusterFields(manifest, observed);
+    // Karmada's resourceDeepEqual: the member object as it would be propagated, compared with what is to be written.
+    if (jsonEqual(desired, retainClusterFields(removeIrrelevantFields({ ...observed, apiVersion: manifest.apiVersion, kind: manifest.kind }), observed))) {
+      this.record(cluster, manifest, observed);
+      return 'unchanged';
+    }
+    const updated = await this.access(cluster).rest.request('PUT', await this.path(cluster, manifest), { body: desired, signal });
+    this.record(cluster, manifest, updated);
+    return updated.metadata?.resourceVersion === observed.metadata?.resourceVersion ? 'unchanged' : 'updated';
+  }
+
+  /**
+   * ObjectWatcher.NeedsUpdate: whether observed may have drifted from manifest — it lacks some of the manifest's
+   * fields, or it changed since it was last written or checked (or that is not known).
+   */
+  needsUpdate(cluster: string, manifest: Obj, observed: Obj): boolean {
+    const recorded = this.versions.get(cluster)?.get(objectKey(manifest));
+    return recorded !== versionOf(observed) || !covers(observed, retainClusterFields(manifest, observed));
+  }
+
+  /** Deletes the manifest's object from the member, unless it is not Karmada's (then it is left alone). */
+  async delete(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<void> {
+    const observed = await this.get(cluster, manifest, signal);
+    this.versions.get(cluster)?.delete(objectKey(manifest));
+    if (!observed || !isManaged(observed)) return;
+    try {
+      // Background: a Job's pods go with it (the Job's own default would orphan them).
+      const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: observed.metadata?.uid } };
+      await this.access(cluster).rest.request('DELETE', await this.path(cluster, manifest), { body, signal });
+    } catch (err) {
+      if (!isStatus(err, 404) && !isStatus(err, 409)) throw err;
+    }
+  }
+
+  /**
+   * Takes Karmada's marks off the member's object of manifest and leaves it there (a Work deleted with
+   * preserveResourcesOnDeletion): the member keeps it as its own.
+   */
+  async release(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<void> {
+    const observed = await this.get(cluster, manifest, signal);
+    this.versions.get(cluster)?.delete(objectKey(manifest));
+    if (!observed || !isManaged(observed)) return;
+    const body = unmarkedManifest(retainClusterFields(manifest, observed));
+    await this.access(cluster).rest.request('PUT', await this.path(cluster, manifest), { body, signal });
+  }
+
+  private record(cluster: string, manifest: Obj, obj: Obj): void {
+    let m = this.versions.get(cluster);
+    if (!m) this.versions.set(cluster, (m = new Map()));
+    m.set(objectKey(manifest), versionOf(obj));
+  }
+}
+
+/** Refusal to take over an object the member has that is not Karmada's (conflict resolution Abort). */
+export class ConflictError extends Error {}
+
+function objectKey(manifest: Obj): string {
+  return `${manifest.apiVersion}/${manifest.kind}/${manifest.metadata?.namespace ?? ''}/${manifest.metadata?.name}`;
+}

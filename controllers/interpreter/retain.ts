@@ -1,0 +1,110 @@
+// What a write to a member cluster keeps of the object already there (Karmada's ObjectWatcher.retainClusterFields
+// and native Retain): fields the member's apiserver or controllers own, which the manifest would otherwise wipe.
+import { MANAGED_ANNOTATIONS_ANNOTATION, MANAGED_LABELS_ANNOTATION } from '../binding/names.js';
+import { getPath, gvk, setPath, type Obj } from './fields.js';
+
+/** A Deployment template with this label set to "true" leaves the replica count to each member (e.g. to its HPA). */
+export const RETAIN_REPLICAS_LABEL = 'resourcetemplate.karmada.io/retain-replicas';
+
+/** The keys observed lists as managed (propagated earlier) that desired no longer has: those are dropped. */
+function removedKeys(managedList: string | undefined, desired: Record<string, string> | undefined): Set<string> {
+  const keys = new Set((managedList ?? '').split(','));
+  for (const k of Object.keys(desired ?? {})) keys.delete(k);
+  return keys;
+}
+
+/**
+ * util.RetainLabels / RetainAnnotations: desired's entries, plus the observed ones the member added (those desired
+ * does not have and never propagated). A key in both keeps desired's value, so a change made by hand is undone.
+ */
+function retainMap(desired: Record<string, string> | undefined, observed: Record<string, string> | undefined, managedList: string | undefined): Record<string, string> | undefined {
+  const removed = removedKeys(managedList, desired);
+  const out = { ...desired };
+  for (const [k, v] of Object.entries(observed ?? {})) if (!removed.has(k) && !(k in out)) out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Copies observed's value at path into desired, or leaves desired alone when keep(value) is false. */
+function keep(desired: Obj, observed: Obj, path: readonly string[], when: (v: unknown) => boolean = (v) => v !== undefined): void {
+  const v = getPath(observed, path);
+  if (when(v)) setPath(desired, path, structuredClone(v));
+}
+
+const nonEmpty = (v: unknown) => (typeof v === 'string' ? v !== '' : Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null);
+
+/** Pod: scheduling and volume wiring done in the member (node, service account, projected volumes and mounts). */
+function retainPod(desired: Obj, observed: Obj): void {
+  for (const f of ['nodeName', 'serviceAccountName', 'volumes']) {
+    const v = observed.spec?.[f];
+    desired.spec ??= {};
+    if (v === undefined) delete desired.spec[f];
+    else desired.spec[f] = structuredClone(v);
+  }
+  for (const list of ['containers', 'initContainers']) {
+    for (const c of observed.spec?.[list] ?? []) {
+      const target = (desired.spec?.[list] ?? []).find((d: Obj) => d.name === c.name);
+      if (!target) continue;
+      if (c.volumeMounts === undefined) delete target.volumeMounts;
+      else target.volumeMounts = structuredClone(c.volumeMounts);
+    }
+  }
+}
+
+/** ServiceAccount: the secrets and image pull secrets the member's token controller added, merged by name. */
+function retainServiceAccount(desired: Obj, observed: Obj): void {
+  for (const f of ['secrets', 'imagePullSecrets']) {
+    const merged: Obj[] = [...(Array.isArray(desired[f]) ? desired[f] : [])];
+    const names = new Set(merged.map((s) => s?.name));
+    for (const s of Array.isArray(observed[f]) ? observed[f] : []) {
+      if (names.has(s?.name)) continue;
+      names.add(s?.name);
+      merged.push(structuredClone(s));
+    }
+    if (merged.length > 0) desired[f] = merged;
+    else delete desired[f];
+  }
+}
+
+const KIND_RETAIN: Record<string, (desired: Obj, observed: Obj) => void> = {
+  'v1/Pod': retainPod,
+  // Allocated by the member's apiserver and immutable there.
+  'v1/Service': (d, o) => {
+    keep(d, o, ['spec', 'healthCheckNodePort'], (v) => typeof v === 'number' && v > 0);
+    keep(d, o, ['spec', 'clusterIP'], nonEmpty);
+    keep(d, o, ['spec', 'clusterIPs'], nonEmpty);
+    keep(d, o, ['spec', 'ipFamilies'], nonEmpty);
+  },
+  'v1/ServiceAccount': retainServiceAccount,
+  // Bound by the member's volume controller.
+  'v1/PersistentVolumeClaim': (d, o) => keep(d, o, ['spec', 'volumeName'], nonEmpty),
+  'v1/PersistentVolume': (d, o) => keep(d, o, ['spec', 'claimRef']),
+  // The member's Job controller generates the selector and labels the pod template to match.
+  'batch/v1/Job': (d, o) => {
+    keep(d, o, ['spec', 'selector', 'matchLabels']);
+    keep(d, o, ['spec', 'template', 'metadata', 'labels']);
+  },
+  'apps/v1/Deployment': (d, o) => {
+    if (d.metadata?.labels?.[RETAIN_REPLICAS_LABEL] === 'true') keep(d, o, ['spec', 'replicas']);
+  },
+};
+
+/**
+ * desired, as it is to be written over observed: observed's resourceVersion (the update is conditional on it), the
+ * finalizers and owner references member controllers set, the labels and annotations they added, and the
+ * kind's member-owned fields. Neither argument is modified.
+ */
+export function retainClusterFields(desired: Obj, observed: Obj): Obj {
+  const out = structuredClone(desired);
+  const meta: Obj = (out.metadata ??= {});
+  const seen: Obj = observed.metadata ?? {};
+  for (const f of ['resourceVersion', 'finalizers', 'ownerReferences']) {
+    if (seen[f] === undefined) delete meta[f];
+    else meta[f] = structuredClone(seen[f]);
+  }
+  const annotations = retainMap(meta.annotations, seen.annotations, seen.annotations?.[MANAGED_ANNOTATIONS_ANNOTATION]);
+  const labels = retainMap(meta.labels, seen.labels, seen.annotations?.[MANAGED_LABELS_ANNOTATION]);
+  if (annotations) meta.annotations = annotations;
+  if (labels) meta.labels = labels;
+  KIND_RETAIN[gvk(desired)]?.(out, observed);
+  return out;
+}

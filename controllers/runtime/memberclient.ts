@@ -1,0 +1,226 @@
+// Clients for member clusters, built as Karmada's cluster client sets are: the server is the Cluster's
+// spec.apiEndpoint (any path prefix kept), the credentials come from the Secret spec.secretRef names (caBundle, and
+// token or tls.crt/tls.key), TLS verification is skipped when spec.insecureSkipTLSVerification says so, and
+// spec.proxyURL is honoured (spec.proxyHeader is not). A client is cached per cluster and rebuilt when any of those
+// inputs change; one set of clients is shared by every controller of a process.
+import { Agent as HTTPAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HTTPSAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, type RequestContext, type V1Secret } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Cluster } from '../../openapi/karmada/types.js';
+import type { ControllerContext } from './controller.js';
+import { InformerFactory, type SharedInformer } from './informer.js';
+
+export const CLUSTER_API = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' } as const;
+export const CLUSTERS_PATH = `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`;
+const SECRETS_PATH = '/api/v1/secrets';
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface RawResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface RawGetOptions {
+  /** Accept header; application/json unless given. */
+  accept?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Why no client could be built for a cluster (no endpoint, no Secret, no credentials in it). */
+export class MemberClientError extends Error {}
+
+/**
+ * The typed clients share one keep-alive agent per member: client-node otherwise opens a new TLS connection for
+ * every request, which a controller-manager talking to a hundred members pays for on every probe.
+ */
+class MemberKubeConfig extends KubeConfig {
+  keepAlive?: HTTPAgent;
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    if (this.keepAlive) context.setAgent(this.keepAlive);
+  }
+}
+
+export class MemberClient {
+  readonly core: CoreV1Api;
+  readonly customObjects: CustomObjectsApi;
+  /** create/read/patch/replace/delete/list for any apiVersion and kind (resolved through the member's discovery). */
+  readonly objects: KubernetesObjectApi;
+  private factory?: InformerFactory;
+  private readonly requestOptions: Promise<RequestOptions>;
+
+  constructor(
+    readonly cluster: string,
+    readonly kc: MemberKubeConfig,
+    private readonly logger: Logger,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.customObjects = kc.makeApiClient(CustomObjectsApi);
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.requestOptions = (async () => {
+      const opts: RequestOptions = {};
+      await kc.applyToHTTPSOptions(opts);
+      // Raw requests share the typed clients' keep-alive agent; behind a proxy, the proxy agent built here.
+      if (kc.keepAlive) opts.agent = kc.keepAlive;
+      return opts;
+    })();
+  }
+
+  get server(): string {
+    return this.kc.getCurrentCluster()!.server;
+  }
+
+  /**
+   * Shared informers on the member (forResource('/api/v1/nodes'), ...), created on first use. They live until
+   * stopInformers, or until the client is rebuilt or dropped: a controller that registers handlers must look the
+   * factory up again on its next reconcile rather than keep it.
+   */
+  get informers(): InformerFactory {
+    this.factory ??= new InformerFactory(this.kc, this.logger);
+    return this.factory;
+  }
+
+  /** Stops the member's informers (e.g. while it is unreachable); the next use of `informers` starts afresh. */
+  stopInformers(): void {
+    const factory = this.factory;
+    this.factory = undefined;
+    factory?.stop().catch((err) => this.logger.warn({ err }, 'stopping member informers failed'));
+  }
+
+  /**
+   * GET path relative to the apiEndpoint (so /readyz of https://host/clusters/m1 is https://host/clusters/m1/readyz)
+   * with the member's credentials. Any HTTP status resolves; only a failure to get a response rejects.
+   */
+  async get(path: string, opts: RawGetOptions = {}): Promise<RawResponse> {
+    const url = new URL(this.server.replace(/\/+$/, '') + path);
+    const base = await this.requestOptions;
+    const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), ...(opts.signal ? [opts.signal] : [])]);
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(url, { ...base, method: 'GET', signal, headers: { ...base.headers, accept: opts.accept ?? 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.stopInformers();
+    this.kc.keepAlive?.destroy();
+  }
+}
+
+/** The inputs a member client is built from; a change to any of them rebuilds it. */
+function fingerprint(cluster: Cluster, secret: V1Secret): string {
+  const { apiEndpoint, insecureSkipTLSVerification, proxyURL, secretRef } = cluster.spec;
+  return JSON.stringify([apiEndpoint, insecureSkipTLSVerification ?? false, proxyURL ?? '', secretRef, secret.metadata?.uid, secret.metadata?.resourceVersion]);
+}
+
+function buildKubeConfig(cluster: Cluster, secret: V1Secret): MemberKubeConfig {
+  const name = cluster.metadata!.name as string;
+  const { apiEndpoint, insecureSkipTLSVerification, proxyURL } = cluster.spec;
+  const data = secret.data ?? {};
+  const token = data.token ? Buffer.from(data.token, 'base64').toString('utf8').trim() : undefined;
+  const cert = data['tls.crt'] && data['tls.key'] ? { certData: data['tls.crt'], keyData: data['tls.key'] } : undefined;
+  if (!token && !cert) throw new MemberClientError(`the secret for cluster ${name} has neither a token nor tls.crt and tls.key`);
+  const kc = new MemberKubeConfig();
+  const skipTLSVerify = insecureSkipTLSVerification === true;
+  kc.loadFromOptions({
+    clusters: [{ name, server: apiEndpoint!, skipTLSVerify, ...(data.caBundle && !skipTLSVerify ? { caData: data.caBundle } : {}), ...(proxyURL ? { proxyUrl: proxyURL } : {}) }],
+    users: [{ name, ...(token ? { token } : {}), ...cert }],
+    contexts: [{ name, cluster: name, user: name }],
+    currentContext: name,
+  });
+  if (!proxyURL) {
+    const tls = {
+      ...(data.caBundle && !skipTLSVerify ? { ca: Buffer.from(data.caBundle, 'base64') } : {}),
+      ...(cert ? { cert: Buffer.from(cert.certData, 'base64'), key: Buffer.from(cert.keyData, 'base64') } : {}),
+      ...(skipTLSVerify ? { rejectUnauthorized: false } : {}),
+    };
+    // An idle socket is dropped before a server's keep-alive timeout would close it under a request.
+    const agentOptions = { keepAlive: true, maxSockets: 8, timeout: 30_000 };
+    kc.keepAlive = apiEndpoint!.startsWith('https:') ? new HTTPSAgent({ ...agentOptions, ...tls }) : new HTTPAgent(agentOptions);
+  }
+  return kc;
+}
+
+const shared = new WeakMap<InformerFactory, MemberClients>();
+
+export class MemberClients {
+  private readonly entries = new Map<string, { fingerprint: string; client: MemberClient }>();
+
+  constructor(
+    readonly clusters: SharedInformer<Cluster>,
+    private readonly secrets: SharedInformer<V1Secret>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The member clients of the process ctx belongs to, stopped (and forgotten) when ctx.signal aborts. */
+  static shared(ctx: ControllerContext): MemberClients {
+    let clients = shared.get(ctx.informers);
+    if (!clients) {
+      const created = new MemberClients(ctx.informers.forResource<Cluster>(CLUSTERS_PATH), ctx.informers.forResource<V1Secret>(SECRETS_PATH), ctx.logger);
+      clients = created;
+      shared.set(ctx.informers, created);
+      created.clusters.addEventHandler({ delete: (c) => created.forget(c.metadata!.name) }, ctx.signal);
+      const stop = () => {
+        shared.delete(ctx.informers);
+        created.stop();
+      };
+      if (ctx.signal.aborted) stop();
+      else ctx.signal.addEventListener('abort', stop, { once: true });
+    }
+    return clients;
+  }
+
+  /** Resolves true once the Cluster and Secret caches clients are built from have synced. */
+  async waitForSync(signal?: AbortSignal): Promise<boolean> {
+    return (await this.clusters.waitForSync(signal)) && (await this.secrets.waitForSync(signal));
+  }
+
+  /** The client for the named cluster, from the cached Cluster and Secret; throws MemberClientError if none can be built. */
+  get(name: string): MemberClient {
+    try {
+      return this.build(name);
+    } catch (err) {
+      // Credentials that are gone take the connections and informers made with them along.
+      this.forget(name);
+      throw err;
+    }
+  }
+
+  private build(name: string): MemberClient {
+    const cluster = this.clusters.get(undefined, name);
+    if (!cluster) throw new MemberClientError(`cluster ${name} not found`);
+    if (!cluster.spec.apiEndpoint) throw new MemberClientError(`the api endpoint of cluster ${name} is empty`);
+    const ref = cluster.spec.secretRef;
+    if (!ref) throw new MemberClientError(`cluster ${name} does not have a secret`);
+    const secret = this.secrets.get(ref.namespace, ref.name);
+    if (!secret) throw new MemberClientError(`secret ${ref.namespace}/${ref.name} of cluster ${name} not found`);
+    const print = fingerprint(cluster, secret);
+    const entry = this.entries.get(name);
+    if (entry?.fingerprint === print) return entry.client;
+    entry?.client.close();
+    const client = new MemberClient(name, buildKubeConfig(cluster, secret), this.logger.child({ cluster: name }));
+    this.entries.set(name, { fingerprint: print, client });
+    return client;
+  }
+
+  /** Drops the client of a cluster that is gone, with its informers and connections. */
+  forget(name: string): void {
+    this.entries.get(name)?.client.close();
+    this.entries.delete(name);
+  }
+
+  stop(): void {
+    for (const name of [...this.entries.keys()]) this.forget(name);
+  }
+}

@@ -1,0 +1,151 @@
+// Karmada's ResourceBinding and ClusterResourceBinding status controllers: a binding's Works are gathered into its
+// status.aggregatedStatus and FullyApplied condition, and the statuses its members report are aggregated into the
+// resource template's own status (through its status subresource) for the kinds that have an aggregation.
+//
+// Level-triggered over informer caches: a binding is queued when it changes (but for its status), when one of its
+// Works changes, and when its template changes (its generation decides the aggregated observedGeneration). Writes
+// happen only when a status differs from what it should be, guarded by the resourceVersion it was computed from.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { BINDING_PATHS } from '../binding/controller.js';
+import { CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from '../binding/names.js';
+import { PERMANENT_ID_LABEL, bindingID, type Binding, type BindingKind } from '../binding/render.js';
+import { TemplateSource } from '../binding/templates.js';
+import { setCondition } from '../cluster/condition.js';
+import { jsonEqual } from '../detector/binding.js';
+import { bindingName } from '../detector/matching.js';
+import { ResourceMapper, isStatus, resourcePath, restClient, type RESTClient } from '../execution/rest.js';
+import { WORKS_PATH, type Work } from '../execution/work.js';
+import { aggregateStatus, aggregatesStatus, type AggregatedStatusItem } from '../interpreter/aggregatestatus.js';
+import { withSignal } from '../runtime/client.js';
+import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
+import { withOwnSignal } from '../execution/signal.js';
+import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import type { WorkQueue } from '../runtime/workqueue.js';
+import { assembleWorkStatus, fullyAppliedCondition } from './aggregate.js';
+
+export interface BindingStatusControllerOptions {
+  /** Bindings reconciled at once. */
+  workers?: number;
+}
+
+export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5 };
+
+const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBinding'];
+
+/** The binding status controllers, named "bindingStatus" as karmada-controller-manager's --controllers names them. */
+export function bindingStatusController(opts: BindingStatusControllerOptions = {}): Controller {
+  return { name: 'bindingStatus', start: (ctx) => new BindingStatusController(withOwnSignal(ctx), { ...DEFAULT_BINDING_STATUS_OPTIONS, ...opts }).start() };
+}
+
+/** Queue keys: the binding's kind and its namespace/name. */
+const queueKey = (kind: BindingKind, key: string) => `${kind}|${key}`;
+
+/** The binding a Work was made for, from the annotations the binding controller puts on Works. */
+function ownerOfWork(work: Work): string | undefined {
+  const a = work.metadata?.annotations ?? {};
+  if (a[RB_NAME_ANNOTATION]) return queueKey('ResourceBinding', `${a[RB_NAMESPACE_ANNOTATION]}/${a[RB_NAME_ANNOTATION]}`);
+  if (a[CRB_NAME_ANNOTATION]) return queueKey('ClusterResourceBinding', a[CRB_NAME_ANNOTATION]);
+  return undefined;
+}
+
+/** What of a binding its status depends on: everything but its status and version. */
+function bindingView(b: Binding): string {
+  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = b.metadata;
+  return JSON.stringify([metadata, b.spec]);
+}
+
+class BindingStatusController {
+  private readonly bindings = {} as Record<BindingKind, SharedInformer<Binding>>;
+  private works!: SharedInformer<Work>;
+  private queue!: WorkQueue<string>;
+  private readonly templates: TemplateSource;
+  private readonly rest: RESTClient;
+  private readonly mapper: ResourceMapper;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: Required<BindingStatusControllerOptions>,
+  ) {
+    // A template's binding is named after it (names.GenerateBindingName), in its namespace.
+    this.templates = new TemplateSource(ctx, (ref) => {
+      const key = ref.namespace ? `${ref.namespace}/${bindingName(ref.kind, ref.name)}` : bindingName(ref.kind, ref.name);
+      this.queue?.add(queueKey(ref.namespace ? 'ResourceBinding' : 'ClusterResourceBinding', key));
+    });
+    this.rest = restClient(ctx.client.kc);
+    this.mapper = new ResourceMapper(this.rest);
+  }
+
+  async start(): Promise<void> {
+    const { informers, signal } = this.ctx;
+    for (const kind of KINDS) this.bindings[kind] = informers.forResource<Binding>(BINDING_PATHS[kind]);
+    this.works = informers.forResource<Work>(WORKS_PATH);
+    const synced = await Promise.all([...KINDS.map((k) => this.bindings[k].waitForSync(signal)), this.works.waitForSync(signal)]);
+    if (signal.aborted) return;
+    if (!synced.every(Boolean)) throw new Error('binding status controller informers stopped before syncing');
+
+    this.queue = newControllerQueue<string>(this.ctx, 'binding-status', (key) => this.reconcile(key), { workers: this.opts.workers });
+    for (const kind of KINDS) {
+      const seen = new Map<string, string>();
+      const onBinding = (b: Binding) => {
+        const key = objectKey(b);
+        if (seen.get(key) === bindingView(b)) return;
+        seen.set(key, bindingView(b));
+        this.queue.add(queueKey(kind, key));
+      };
+      this.bindings[kind].addEventHandler({ add: onBinding, update: onBinding, delete: (b) => seen.delete(objectKey(b)) }, signal);
+    }
+    const onWork = (w: Work) => {
+      const owner = ownerOfWork(w);
+      if (owner) this.queue.add(owner);
+    };
+    this.works.addEventHandler({ add: onWork, update: onWork, delete: onWork }, signal);
+  }
+
+  private async reconcile(qkey: string): Promise<void> {
+    const bar = qkey.indexOf('|');
+    const kind = qkey.slice(0, bar) as BindingKind;
+    const { namespace, name } = splitKey(qkey.slice(bar + 1));
+    const cached = this.bindings[kind].get(namespace, name);
+    if (!cached || cached.metadata.deletionTimestamp) return;
+    // The items of a list need not carry their kind.
+    const binding: Binding = { ...cached, kind };
+    const id = bindingID(binding);
+    const works = id ? this.works.list().filter((w) => w.metadata.labels?.[PERMANENT_ID_LABEL[kind]] === id) : [];
+    // Not scheduled yet, and nothing to report: the binding is left to the scheduler.
+    if (!binding.status?.lastScheduledTime && works.length === 0) return;
+
+    const ref = binding.spec.resource;
+    // Watching the template's kind queues the binding when the template changes.
+    await this.templates.informer(ref.apiVersion, ref.kind);
+    const items = assembleWorkStatus(works, ref);
+    const conditions = setCondition(binding.status?.conditions, fullyAppliedCondition(binding.spec, items));
+    if (!jsonEqual(items, binding.status?.aggregatedStatus ?? []) || !jsonEqual(conditions, binding.status?.conditions ?? [])) {
+      const body = { metadata: { resourceVersion: binding.metadata.resourceVersion }, status: { aggregatedStatus: items, conditions } };
+      const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(this.ctx.signal));
+      const base = { group: 'work.karmada.io', version: 'v1alpha2', name, body };
+      const api = this.ctx.client.customObjects;
+      if (kind === 'ResourceBinding') await api.patchNamespacedCustomObjectStatus({ ...base, namespace: namespace!, plural: 'resourcebindings' }, opts);
+      else await api.patchClusterCustomObjectStatus({ ...base, plural: 'clusterresourcebindings' }, opts);
+    }
+    await this.updateTemplateStatus(binding, items);
+  }
+
+  /** updateResourceStatus: the template's status aggregated from its members', written when it differs. */
+  private async updateTemplateStatus(binding: Binding, items: AggregatedStatusItem[]): Promise<void> {
+    const ref = binding.spec.resource;
+    if (!aggregatesStatus(ref)) return;
+    const path = resourcePath(ref.apiVersion, await this.mapper.resolve(ref.apiVersion, ref.kind), ref.namespace, ref.name);
+    let template;
+    try {
+      // Read from the apiserver rather than the cache: the write below is conditional on this version.
+      template = await this.rest.request('GET', path, { signal: this.ctx.signal });
+    } catch (err) {
+      // Deleted, and its binding not yet garbage collected.
+      if (isStatus(err, 404)) return;
+      throw err;
+    }
+    const status = aggregateStatus({ ...template, apiVersion: ref.apiVersion, kind: ref.kind }, items);
+    if (status === undefined || jsonEqual(status, template.status)) return;
+    await this.rest.request('PUT', `${path}/status`, { body: { ...template, apiVersion: ref.apiVersion, kind: ref.kind, status }, signal: this.ctx.signal });
+  }
+}

@@ -1,0 +1,226 @@
+// Karmada's work status controller: the objects of applied Works are watched in their member clusters, their status
+// and health are recorded in the Work's status.manifestStatuses, and a change made to them in the member (an edited
+// field, the object deleted by hand) is undone by writing the manifest again.
+//
+// Members are watched through one informer per member per kind that applied Works use there (shared with every
+// controller of the process through MemberClients). An event on a member object queues the Work whose manifest it
+// is (found through an index of the Works' manifests, kept from the Work informer), and each reconcile derives the
+// Work's manifest statuses from the caches as they are: nothing but the caches is remembered, so a restart only
+// lists again. Applied Works are also looked at again every resync period, which picks up member informers that
+// were replaced (a member client rebuilt after its credentials changed).
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
+import { clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
+import { jsonEqual } from '../detector/binding.js';
+import { ObjectWatcher, isManaged, markedManifest, overwrites } from '../execution/objectwatcher.js';
+import { resourcePath, type ResourceInfo } from '../execution/rest.js';
+import {
+  MANIFEST_APPLIED_MESSAGE,
+  WORK_API,
+  WORK_APPLIED,
+  WORKS_PATH,
+  isApplied,
+  isClusterReady,
+  isSuspended,
+  manifestsOf,
+  setWorkCondition,
+  type Work,
+} from '../execution/work.js';
+import { interpretHealth } from '../interpreter/health.js';
+import { InterpretError } from '../interpreter/fields.js';
+import { reflectStatus } from '../interpreter/reflectstatus.js';
+import type { Obj } from '../overrides/jsonpatch.js';
+import { withSignal } from '../runtime/client.js';
+import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
+import { withOwnSignal } from '../execution/signal.js';
+import { objectKey, splitKey, type InformerFactory, type SharedInformer } from '../runtime/informer.js';
+import { CLUSTERS_PATH, MemberClients } from '../runtime/memberclient.js';
+import type { WorkQueue } from '../runtime/workqueue.js';
+
+export interface WorkStatusControllerOptions {
+  /** Works reconciled at once (karmada-controller-manager's --concurrent-work-syncs). */
+  workers?: number;
+  /** How often an applied Work is looked at again without any event. */
+  resyncPeriodMs?: number;
+  /** How soon to look again at a Work whose member informers have not listed yet. */
+  unsyncedRetryMs?: number;
+}
+
+export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, resyncPeriodMs: 30_000, unsyncedRetryMs: 1_000 };
+
+/** The work status controller, named "workStatus" as karmada-controller-manager's --controllers names it. */
+export function workStatusController(opts: WorkStatusControllerOptions = {}): Controller {
+  return { name: 'workStatus', start: (ctx) => new WorkStatusController(withOwnSignal(ctx), { ...DEFAULT_WORK_STATUS_OPTIONS, ...opts }).start() };
+}
+
+/** Identifies a manifest's object in a member: cluster, apiVersion, kind, namespace and name. */
+function identity(cluster: string, apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
+  return JSON.stringify([cluster, apiVersion, kind, namespace ?? '', name]);
+}
+
+/** Work keys by the member objects their manifests are, kept up to date from the Work informer's events. */
+export class ManifestIndex {
+  private readonly byObject = new Map<string, Set<string>>();
+  private readonly ofWork = new Map<string, string[]>();
+
+  set(work: Work): void {
+    this.delete(work);
+    const cluster = clusterOfExecutionSpace(work.metadata.namespace);
+    if (!cluster) return;
+    const key = objectKey(work);
+    const ids = manifestsOf(work).map((m) => identity(cluster, m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name));
+    this.ofWork.set(key, ids);
+    for (const id of ids) {
+      if (!this.byObject.has(id)) this.byObject.set(id, new Set());
+      this.byObject.get(id)!.add(key);
+    }
+  }
+
+  delete(work: Work): void {
+    const key = objectKey(work);
+    for (const id of this.ofWork.get(key) ?? []) {
+      const keys = this.byObject.get(id)!;
+      keys.delete(key);
+      if (keys.size === 0) this.byObject.delete(id);
+    }
+    this.ofWork.delete(key);
+  }
+
+  works(cluster: string, apiVersion: string, kind: string, namespace: string | undefined, name: string): string[] {
+    return [...(this.byObject.get(identity(cluster, apiVersion, kind, namespace, name)) ?? [])];
+  }
+}
+
+/** A manifest status as Karmada's work status controller records it. */
+export function manifestStatus(ordinal: number, manifest: Obj, resource: ResourceInfo, observed: Obj): ManifestStatus {
+  const [group, version] = String(manifest.apiVersion).includes('/') ? String(manifest.apiVersion).split('/') : ['', manifest.apiVersion];
+  let status: Obj | undefined;
+  try {
+    status = reflectStatus({ ...observed, apiVersion: manifest.apiVersion, kind: manifest.kind });
+  } catch (err) {
+    // A status that is not of its kind's shape is not recorded; its health then says Unknown.
+    if (!(err instanceof InterpretError)) throw err;
+  }
+  const { namespace, name } = manifest.metadata ?? {};
+  return {
+    identifier: { ordinal, ...(group ? { group } : {}), version, kind: manifest.kind, resource: resource.plural, ...(namespace ? { namespace } : {}), name },
+    ...(status ? { status } : {}),
+    health: interpretHealth({ ...observed, apiVersion: manifest.apiVersion, kind: manifest.kind }),
+  };
+}
+
+class WorkStatusController {
+  private works!: SharedInformer<Work>;
+  private clusters!: SharedInformer<Cluster>;
+  private members!: MemberClients;
+  private watcher!: ObjectWatcher;
+  private queue!: WorkQueue<string>;
+  private readonly index = new ManifestIndex();
+  /** Per cluster, the member informers this controller has its handlers on, and the factory they come from. */
+  private readonly watched = new Map<string, { factory: InformerFactory; informers: Map<string, SharedInformer<Obj>> }>();
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly opts: Required<WorkStatusControllerOptions>,
+  ) {}
+
+  async start(): Promise<void> {
+    const { informers, signal } = this.ctx;
+    this.works = informers.forResource<Work>(WORKS_PATH);
+    this.clusters = informers.forResource<Cluster>(CLUSTERS_PATH);
+    this.members = MemberClients.shared(this.ctx);
+    this.watcher = ObjectWatcher.for(this.members);
+    const synced = await Promise.all([this.works.waitForSync(signal), this.clusters.waitForSync(signal), this.members.waitForSync(signal)]);
+    if (signal.aborted) return;
+    if (!synced.every(Boolean)) throw new Error('work status controller informers stopped before syncing');
+
+    this.queue = newControllerQueue<string>(this.ctx, 'work-status', (key) => this.reconcile(key), { workers: this.opts.workers });
+    const onWork = (w: Work) => {
+      this.index.set(w);
+      this.queue.add(objectKey(w));
+    };
+    this.works.addEventHandler({ add: onWork, update: onWork, delete: (w) => this.index.delete(w) }, signal);
+    const ready = new Map<string, boolean>();
+    const onCluster = (c: Cluster) => {
+      const name = c.metadata?.name ?? '';
+      if (ready.get(name) === isClusterReady(c)) return;
+      ready.set(name, isClusterReady(c));
+      for (const w of this.works.list(executionSpaceName(name))) this.queue.add(objectKey(w));
+    };
+    this.clusters.addEventHandler({ add: onCluster, update: onCluster }, signal);
+  }
+
+  /** The informer on the member's objects at path (all namespaces), with this controller's handler on it. */
+  private memberInformer(cluster: string, path: string, apiVersion: string, kind: string): SharedInformer<Obj> {
+    const factory = this.members.get(cluster).informers;
+    let watched = this.watched.get(cluster);
+    if (watched?.factory !== factory) this.watched.set(cluster, (watched = { factory, informers: new Map() }));
+    let informer = watched.informers.get(path);
+    if (!informer) {
+      informer = factory.forResource<Obj>(path);
+      const enqueue = (o: Obj) => {
+        for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.add(key);
+      };
+      informer.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, this.ctx.signal);
+      watched.informers.set(path, informer);
+    }
+    return informer;
+  }
+
+  private async reconcile(key: string): Promise<void | { requeueAfterMs: number }> {
+    const { namespace, name } = splitKey(key);
+    const cluster = clusterOfExecutionSpace(namespace);
+    const work = this.works.get(namespace, name);
+    if (!cluster || !work || work.metadata.deletionTimestamp || !isApplied(work)) return;
+    // Looked at again once the cluster is ready (its readiness changing queues its Works).
+    if (!isClusterReady(this.clusters.get(undefined, cluster))) return;
+
+    const manifests = manifestsOf(work);
+    const observedOf: { manifest: Obj; resource: ResourceInfo; informer: SharedInformer<Obj> }[] = [];
+    for (const manifest of manifests) {
+      const resource = await this.watcher.resource(cluster, manifest);
+      const path = resourcePath(manifest.apiVersion, resource, undefined);
+      observedOf.push({ manifest, resource, informer: this.memberInformer(cluster, path, manifest.apiVersion, manifest.kind) });
+    }
+    // Not listed yet: an absent object would be taken for one deleted by hand.
+    if (!observedOf.every(({ informer }) => informer.hasSynced())) return { requeueAfterMs: this.opts.unsyncedRetryMs };
+
+    const ref = { namespace: work.metadata.namespace as string, name: work.metadata.name as string };
+    const suspended = isSuspended(work);
+    const statuses: ManifestStatus[] = [];
+    for (const [ordinal, { manifest, resource, informer }] of observedOf.entries()) {
+      const desired = markedManifest(manifest, ref);
+      const overwrite = overwrites(manifest, work.metadata.annotations);
+      const observed = informer.get(manifest.metadata?.namespace || undefined, manifest.metadata?.name);
+      if (!observed) {
+        if (!suspended) await this.recreate(work, cluster, desired, overwrite);
+        continue;
+      }
+      // Not Karmada's: a conflict, which the execution controller reports.
+      if (!isManaged(observed)) continue;
+      if (!suspended && this.watcher.needsUpdate(cluster, desired, observed)) await this.watcher.update(cluster, desired, observed, overwrite, this.ctx.signal);
+      statuses.push(manifestStatus(ordinal, manifest, resource, observed));
+    }
+    if (!jsonEqual(statuses, work.status?.manifestStatuses ?? [])) {
+      await this.ctx.client.customObjects.patchNamespacedCustomObjectStatus(
+        { ...WORK_API, ...ref, body: { status: { manifestStatuses: statuses } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(this.ctx.signal)),
+      );
+    }
+    return { requeueAfterMs: this.opts.resyncPeriodMs };
+  }
+
+  /** An object of an applied Work is gone from its member: it is created again, and the Applied condition says so. */
+  private async recreate(work: Work, cluster: string, desired: Obj, overwrite: boolean): Promise<void> {
+    const { customObjects } = this.ctx.client;
+    try {
+      // The cache may only lag behind a create of the execution controller: apply reads the member first.
+      const result = await this.watcher.apply(cluster, desired, overwrite, this.ctx.signal);
+      if (result !== 'created') return;
+    } catch (err) {
+      await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'ReCreateFailed', message: (err as Error).message }, this.ctx.signal);
+      throw err;
+    }
+    await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'True', reason: 'ReCreateSuccessful', message: MANIFEST_APPLIED_MESSAGE }, this.ctx.signal);
+  }
+}
