@@ -22,5 +22,5 @@ test('controller-manager flags set the cluster controllers options, with Karmada
 });
 
 test('the controllers go by their Karmada --controllers names', () => {
-  assert.deepEqual(CONTROLLERS.map((make) => make(controllerManagerOptions()).name), ['cluster', 'clusterStatus', 'namespace', 'resource-detector', 'binding', 'dependencies-distributor']);
+  assert.deepEqual(CONTROLLERS.map((make) => make(controllerManagerOptions()).name), ['cluster', 'clusterStatus', 'namespace', 'resource-detector', 'binding', 'dependencies-distributor', 'execution', 'workStatus', 'bindingStatus']);
 });

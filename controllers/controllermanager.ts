@@ -5,6 +5,9 @@ import { DEFAULT_NAMESPACE_SYNC_OPTIONS, NamespaceSyncController, type Namespace
 import { bindingController } from './binding/controller.js';
 import { dependenciesDistributor } from './binding/distributor.js';
 import { ResourceDetector } from './detector/detector.js';
+import { executionController } from './execution/controller.js';
+import { bindingStatusController } from './status/bindingstatus.js';
+import { workStatusController } from './status/workstatus.js';
 import { selectControllers, type Controller } from './runtime/controller.js';
 import { parseDuration } from './runtime/flags.js';
 import { runComponent, type ComponentConfig } from './runtime/process.js';
@@ -78,6 +81,9 @@ export const CONTROLLERS: ((o: ControllerManagerOptions) => Controller)[] = [
   (o) => new ResourceDetector({ skippedNamespaces: o.namespaceSync.skippedPropagatingNamespaces }),
   () => bindingController(),
   () => dependenciesDistributor(),
+  () => executionController(),
+  () => workStatusController(),
+  () => bindingStatusController(),
 ];
 
 /** Runs the controllers selected by controllersSpec (a --controllers value); see runComponent for the result. */

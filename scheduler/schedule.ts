@@ -184,6 +184,7 @@ class SchedulingLoop {
     if (outcome.error instanceof FitError) log.info({ why: trigger.reason, notFit: Object.fromEntries(outcome.error.reasons) }, outcome.error.message);
 
     let generation: number | undefined = binding.metadata?.generation;
+    let resourceVersion = binding.metadata?.resourceVersion;
     let wroteSpec = false;
     if (outcome.clusters) {
       const placement = JSON.stringify(binding.spec.placement);
@@ -195,12 +196,14 @@ class SchedulingLoop {
         });
         // Our own write is the only change in the new generation, and this result is for it.
         generation = updated.metadata?.generation;
+        resourceVersion = updated.metadata?.resourceVersion;
         wroteSpec = true;
         log.info({ why: trigger.reason, clusters: outcome.clusters }, 'schedule result written');
       }
     }
     const status = statusChanges(binding, outcome, generation, wroteSpec, now());
-    if (status) await this.patch(binding, { status }, true);
+    // Guarded too: conditions other controllers wrote since the cache was read (FullyApplied) must not be lost.
+    if (status) await this.patch(binding, { metadata: { resourceVersion }, status }, true);
     // "No cluster fits" is final until a cluster or the binding changes; anything else is tried again.
     if (outcome.error && !(outcome.error instanceof FitError)) throw outcome.error;
   }

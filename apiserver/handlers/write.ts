@@ -2,7 +2,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { KObject } from '../../storage/store.js';
 import type { AdmissionAttributes, Operation } from '../admission/chain.js';
-import { APIError, badRequest, methodNotAllowed, unsupportedMediaType } from '../errors.js';
+import { APIError, badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, unsupportedMediaType } from '../errors.js';
 import { mediaType } from '../http/negotiation.js';
 import { managerFromUserAgent, validateApplyOptions } from '../fieldmanager/index.js';
 import { strategicMergePatch, StrategicMergePatchError } from '../patch/strategicmerge.js';
@@ -159,6 +159,9 @@ export async function patchObject(scope: RequestScope): Promise<ObjectResult> {
   const patch = decodePatch(scope, expect.schema);
   return updateWith(scope, (current) => {
     const next = patch.apply(current);
+    // A resourceVersion in the patched object is a precondition, as in kube (optimistic concurrency for patches).
+    const rv = next.metadata?.resourceVersion;
+    if (rv && rv !== current.metadata?.resourceVersion) throw conflict(scope.store.gr, scope.name!, OBJECT_MODIFIED);
     checkTypeMeta(next, expect);
     if (next.metadata?.name !== scope.name)
       throw badRequest(`the name of the object (${next.metadata?.name}) does not match the name on the URL (${scope.name})`);

@@ -103,13 +103,20 @@ class ExecutionController {
       signal,
     );
     const clusterViews = new Map<string, string>();
+    const enqueueWorksOf = (c: Cluster) => {
+      for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
+    };
     const onCluster = (c: Cluster) => {
       const name = c.metadata?.name ?? '';
       if (clusterViews.get(name) === clusterView(c)) return;
       clusterViews.set(name, clusterView(c));
-      for (const w of this.works.list(executionSpaceName(name))) this.queue.add(objectKey(w));
+      enqueueWorksOf(c);
     };
-    this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onCluster }, signal);
+    const onClusterGone = (c: Cluster) => {
+      clusterViews.delete(c.metadata?.name ?? '');
+      enqueueWorksOf(c);
+    };
+    this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onClusterGone }, signal);
   }
 
   private async reconcile(key: string): Promise<void> {

@@ -114,15 +114,21 @@ export function conflictMessage(manifest: Obj, cluster: string): string {
   return `resource(kind=${manifest.kind}, ${namespace}/${name}) already exists in the cluster ${cluster} and the ${CONFLICT_RESOLUTION_ANNOTATION} strategy value is empty, Karmada will not manage this resource`;
 }
 
-/** A member's REST client and resource mapper, made once per member client (a rebuilt client gets new ones). */
-const access = new WeakMap<MemberClient, { rest: RESTClient; mapper: ResourceMapper }>();
+/**
+ * What is kept per member client (a rebuilt client, e.g. for new credentials, starts afresh): its REST client and
+ * resource mapper, and per object key the member version last written or found in sync.
+ */
+interface MemberAccess {
+  rest: RESTClient;
+  mapper: ResourceMapper;
+  versions: Map<string, string>;
+}
+
+const access = new WeakMap<MemberClient, MemberAccess>();
 
 const shared = new WeakMap<MemberClients, ObjectWatcher>();
 
 export class ObjectWatcher {
-  /** cluster → object key → the member version last written or found in sync. */
-  private readonly versions = new Map<string, Map<string, string>>();
-
   constructor(private readonly members: MemberClients) {}
 
   /** The ObjectWatcher of the process the member clients belong to. */
@@ -132,12 +138,12 @@ export class ObjectWatcher {
     return watcher;
   }
 
-  private access(cluster: string): { rest: RESTClient; mapper: ResourceMapper } {
+  private access(cluster: string): MemberAccess {
     const member = this.members.get(cluster);
     let a = access.get(member);
     if (!a) {
       const rest = restClient(member.kc, member.kc.keepAlive);
-      access.set(member, (a = { rest, mapper: new ResourceMapper(rest) }));
+      access.set(member, (a = { rest, mapper: new ResourceMapper(rest), versions: new Map() }));
     }
     return a;
   }
@@ -216,18 +222,21 @@ export class ObjectWatcher {
   }
 
   /**
-   * ObjectWatcher.NeedsUpdate: whether observed may have drifted from manifest — it lacks some of the manifest's
-   * fields, or it changed since it was last written or checked (or that is not known).
+   * ObjectWatcher.NeedsUpdate: whether observed may have drifted from manifest — it changed since it was last written
+   * or checked (a spec change moves the generation; without a generation, any change moves the resourceVersion), or
+   * that is not known, or it lacks labels or annotations of the manifest (which move neither). Spec fields are not
+   * compared one by one: a member normalizes some (quantities, defaults), which would read as a drift forever.
    */
   needsUpdate(cluster: string, manifest: Obj, observed: Obj): boolean {
-    const recorded = this.versions.get(cluster)?.get(objectKey(manifest));
-    return recorded !== versionOf(observed) || !covers(observed, retainClusterFields(manifest, observed));
+    const recorded = this.access(cluster).versions.get(objectKey(manifest));
+    const { labels, annotations } = retainClusterFields(manifest, observed).metadata;
+    return recorded !== versionOf(observed) || !covers(observed.metadata, { labels, annotations });
   }
 
   /** Deletes the manifest's object from the member, unless it is not Karmada's (then it is left alone). */
   async delete(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<void> {
     const observed = await this.get(cluster, manifest, signal);
-    this.versions.get(cluster)?.delete(objectKey(manifest));
+    this.access(cluster).versions.delete(objectKey(manifest));
     if (!observed || !isManaged(observed)) return;
     try {
       // Background: a Job's pods go with it (the Job's own default would orphan them).
@@ -244,16 +253,14 @@ export class ObjectWatcher {
    */
   async release(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<void> {
     const observed = await this.get(cluster, manifest, signal);
-    this.versions.get(cluster)?.delete(objectKey(manifest));
+    this.access(cluster).versions.delete(objectKey(manifest));
     if (!observed || !isManaged(observed)) return;
     const body = unmarkedManifest(retainClusterFields(manifest, observed));
     await this.access(cluster).rest.request('PUT', await this.path(cluster, manifest), { body, signal });
   }
 
   private record(cluster: string, manifest: Obj, obj: Obj): void {
-    let m = this.versions.get(cluster);
-    if (!m) this.versions.set(cluster, (m = new Map()));
-    m.set(objectKey(manifest), versionOf(obj));
+    this.access(cluster).versions.set(objectKey(manifest), versionOf(obj));
   }
 }
 

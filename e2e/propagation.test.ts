@@ -1,0 +1,140 @@
+// Propagation end to end with real processes: apiserver, scheduler, controller-manager and two simulated members.
+// Karmada's nginx sample (a Deployment with 2 replicas and a PropagationPolicy dividing it 1:1 over member1 and
+// member2) is applied unchanged with kubectl.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { joinCluster } from '../cli/join.js';
+import { APIServerProcess, CLI, freePort, kubectl, KUBECTL_DEFAULT, tempDir } from './harness.js';
+
+const skip = existsSync(KUBECTL_DEFAULT) ? false : 'kubectl not found at /usr/bin/kubectl: kubectl tests skipped';
+let server: APIServerProcess;
+let membersDir: string;
+const procs: ChildProcess[] = [];
+
+function start(args: string[]): ChildProcess {
+  const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  procs.push(p);
+  return p;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const k = (...args: string[]) => kubectl(KUBECTL_DEFAULT, server.kubeconfig, args);
+const member = (name: string, ...args: string[]) => kubectl(KUBECTL_DEFAULT, join(membersDir, name, 'admin.kubeconfig'), args);
+const memberReplicas = async (name: string) => {
+  const r = await member(name, 'get', 'deploy', 'nginx', '-o', 'jsonpath={.spec.replicas}');
+  return r.code === 0 ? Number(r.stdout) : undefined;
+};
+
+before(async () => {
+  if (skip) return;
+  server = await APIServerProcess.start();
+  membersDir = await tempDir();
+  const membersPort = await freePort();
+  start(['members', '--count', '2', '--data-dir', membersDir, '--port', String(membersPort), '--log-level', 'warn', '--ready-delay', '100ms']);
+  const kubeconfig = ['--kubeconfig', server.kubeconfig, '--port', '0', '--log-level', 'warn', '--lease-duration', '3s', '--renew-deadline', '2s', '--retry-period', '500ms'];
+  start(['scheduler', ...kubeconfig]);
+  start(['controller-manager', ...kubeconfig, '--cluster-status-update-frequency', '1s']);
+  for (const name of ['member1', 'member2']) {
+    const file = join(membersDir, name, 'admin.kubeconfig');
+    await until(`${name} kubeconfig`, async () => (existsSync(file) ? true : undefined));
+    await joinCluster({ name, clusterKubeconfig: file, kubeconfig: server.kubeconfig });
+  }
+  for (const name of ['member1', 'member2']) {
+    const r = await kubectl(KUBECTL_DEFAULT, server.kubeconfig, ['wait', '--for=condition=Ready', '--timeout=60s', `cluster/${name}`]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+});
+
+after(async () => {
+  for (const p of procs) p.kill('SIGTERM');
+  await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+  await server?.destroy();
+  if (membersDir) await rm(membersDir, { recursive: true, force: true });
+});
+
+// Karmada's samples/nginx/deployment.yaml and propagationpolicy.yaml, unchanged.
+const NGINX = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx
+  labels:
+    app: nginx
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - image: nginx
+        name: nginx
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: nginx-propagation
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: nginx
+  placement:
+    clusterAffinity:
+      clusterNames:
+        - member1
+        - member2
+    replicaScheduling:
+      replicaDivisionPreference: Weighted
+      replicaSchedulingType: Divided
+      weightPreference:
+        staticWeightList:
+          - targetCluster:
+              clusterNames:
+                - member1
+            weight: 1
+          - targetCluster:
+              clusterNames:
+                - member2
+            weight: 1
+`;
+
+test('the Karmada nginx sample runs one replica in each member', { skip }, async () => {
+  const r = await kubectl(KUBECTL_DEFAULT, server.kubeconfig, ['apply', '-f', '-'], { input: NGINX });
+  assert.equal(r.code, 0, r.stderr);
+  await until('nginx in both members', async () => ((await memberReplicas('member1')) === 1 && (await memberReplicas('member2')) === 1 ? true : undefined));
+  const rb = JSON.parse((await k('get', 'rb', 'nginx-deployment', '-o', 'json')).stdout);
+  assert.deepEqual(rb.spec.clusters.map((c: any) => `${c.name}=${c.replicas}`).sort(), ['member1=1', 'member2=1']);
+});
+
+test('the control plane shows fleet-wide READY and rollout status completes', { skip }, async () => {
+  await until('READY 2/2 on the control plane', async () => (/^nginx\s+2\/2\s/m.test((await k('get', 'deploy', 'nginx')).stdout) ? true : undefined));
+  const rollout = await k('rollout', 'status', 'deploy/nginx', '--timeout=60s');
+  assert.equal(rollout.code, 0, rollout.stderr);
+});
+
+test('scaling the template re-divides the replicas', { skip }, async () => {
+  assert.equal((await k('scale', 'deploy', 'nginx', '--replicas=4')).code, 0);
+  await until('2 and 2', async () => ((await memberReplicas('member1')) === 2 && (await memberReplicas('member2')) === 2 ? true : undefined));
+});
+
+test('deleting the template removes it from every member', { skip }, async () => {
+  assert.equal((await k('delete', 'deploy', 'nginx')).code, 0);
+  await until('nginx gone from both members', async () => ((await memberReplicas('member1')) === undefined && (await memberReplicas('member2')) === undefined ? true : undefined));
+});
