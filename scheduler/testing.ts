@@ -1,5 +1,5 @@
 // Fixtures for the scheduler's tests: clusters and binding specs with only what a test cares about spelled out.
-import type { Cluster, Placement, ResourceBindingSpec, Taint } from '../openapi/karmada/types.js';
+import type { AllocatableModeling, Cluster, Placement, ResourceBindingSpec, ResourceModel, Taint } from '../openapi/karmada/types.js';
 
 export interface ClusterFixture {
   labels?: Record<string, string>;
@@ -15,6 +15,9 @@ export interface ClusterFixture {
   allocatable?: Record<string, string>;
   allocated?: Record<string, string>;
   allocating?: Record<string, string>;
+  /** spec.resourceModels and status.resourceSummary.allocatableModelings (with allocatable only). */
+  resourceModels?: ResourceModel[];
+  allocatableModelings?: AllocatableModeling[];
   deleting?: boolean;
 }
 
@@ -29,11 +32,13 @@ export function cluster(name: string, f: ClusterFixture = {}): Cluster {
     apiVersion: 'cluster.karmada.io/v1alpha1',
     kind: 'Cluster',
     metadata: { name, labels: f.labels ?? {}, ...(f.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}) },
-    spec: { syncMode: 'Push', provider: f.provider, region: f.region, zones: f.zones, taints: f.taints },
+    spec: { syncMode: 'Push', provider: f.provider, region: f.region, zones: f.zones, taints: f.taints, ...(f.resourceModels ? { resourceModels: f.resourceModels } : {}) },
     status: {
       conditions: ready ? [{ type: 'Ready', status: ready, reason: 'ClusterReady', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' }] : [],
       apiEnablements: [...byGroupVersion].map(([groupVersion, kinds]) => ({ groupVersion, resources: kinds.map((kind) => ({ kind, name: `${kind.toLowerCase()}s` })) })),
-      ...(f.allocatable ? { resourceSummary: { allocatable: f.allocatable, allocated: f.allocated, allocating: f.allocating } } : {}),
+      ...(f.allocatable
+        ? { resourceSummary: { allocatable: f.allocatable, allocated: f.allocated, allocating: f.allocating, ...(f.allocatableModelings ? { allocatableModelings: f.allocatableModelings } : {}) } }
+        : {}),
     },
   };
 }
