@@ -121,6 +121,12 @@ test('the Karmada nginx sample runs one replica in each member', { skip }, async
   await until('nginx in both members', async () => ((await memberReplicas('member1')) === 1 && (await memberReplicas('member2')) === 1 ? true : undefined));
   const rb = JSON.parse((await k('get', 'rb', 'nginx-deployment', '-o', 'json')).stdout);
   assert.deepEqual(rb.spec.clusters.map((c: any) => `${c.name}=${c.replicas}`).sort(), ['member1=1', 'member2=1']);
+  // kubectl describe of the template shows the controllers' events.
+  const described = await until('the scheduling event', async () => {
+    const d = await k('describe', 'deploy', 'nginx');
+    return /ScheduleBindingSucceed/.test(d.stdout) ? d.stdout : undefined;
+  });
+  assert.match(described, /Binding has been scheduled successfully\. Result: \{member1:1, member2:1\}|Result: \{member2:1, member1:1\}/);
 });
 
 test('the control plane shows fleet-wide READY and rollout status completes', { skip }, async () => {

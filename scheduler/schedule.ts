@@ -28,6 +28,7 @@ import {
 import { clusterMatches } from './cluster.js';
 import { scheduleBinding, type ScheduleOutcome } from './core.js';
 import { isOwnBinding, scheduleTrigger, type Trigger } from './trigger.js';
+import { EventRecorder, REASON } from '../controllers/runtime/events.js';
 
 const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
 const RESOURCE_BINDINGS = '/apis/work.karmada.io/v1alpha2/resourcebindings';
@@ -73,6 +74,7 @@ class SchedulingLoop {
   private readonly clusterBindings: SharedInformer<Binding>;
   private readonly schedulerName: string;
   private readonly metrics: ReturnType<typeof schedulerMetrics>;
+  private readonly events: EventRecorder;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -83,6 +85,7 @@ class SchedulingLoop {
     this.clusterBindings = ctx.informers.forResource<Binding>(CLUSTER_RESOURCE_BINDINGS);
     this.schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
     this.metrics = schedulerMetrics(ctx.metrics.registry);
+    this.events = new EventRecorder(ctx.client.core, 'default-scheduler', ctx.logger);
   }
 
   async start(): Promise<void> {
@@ -204,8 +207,19 @@ class SchedulingLoop {
     const status = statusChanges(binding, outcome, generation, wroteSpec, now());
     // Guarded too: conditions other controllers wrote since the cache was read (FullyApplied) must not be lost.
     if (status) await this.patch(binding, { metadata: { resourceVersion }, status }, true);
+    if (status?.conditions) await this.recordResult(binding, outcome);
     // "No cluster fits" is final until a cluster or the binding changes; anything else is tried again.
     if (outcome.error && !(outcome.error instanceof FitError)) throw outcome.error;
+  }
+
+  /** Karmada's scheduling events, on the binding and on the template users describe, when the outcome changed. */
+  private async recordResult(binding: Binding, outcome: ScheduleOutcome): Promise<void> {
+    const r = binding.spec.resource;
+    const template = { apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: r.namespace, uid: r.uid } };
+    const [type, reason, message] = outcome.error
+      ? (['Warning', REASON.ScheduleBindingFailed, outcome.error.message] as const)
+      : (['Normal', REASON.ScheduleBindingSucceed, `Binding has been scheduled successfully. Result: {${(outcome.clusters ?? []).map((c) => `${c.name}:${c.replicas ?? 0}`).join(', ')}}`] as const);
+    for (const obj of [binding, template]) await this.events.record(obj, type, reason, message);
   }
 
   /** A JSON merge patch of the binding, or of its status subresource. */

@@ -24,7 +24,7 @@ import {
   appliedPolicyNames,
   type OverridePolicyKind,
 } from '../overrides/policies.js';
-import { EventRecorder, REASON } from './events.js';
+import { EventRecorder, REASON } from '../runtime/events.js';
 import {
   BINDING_API_VERSION,
   BINDING_FINALIZER,

@@ -21,7 +21,7 @@ import {
   refKey,
   type DependentRef,
 } from './dependencies.js';
-import { EventRecorder, REASON } from './events.js';
+import { EventRecorder, REASON } from '../runtime/events.js';
 import type { Binding } from './render.js';
 import { TemplateSource, type TemplateRef } from './templates.js';
 

@@ -9,7 +9,8 @@
 // the caches and the member; what it must remember is in the API (the finalizer, the conditions).
 import type { Cluster } from '../../openapi/karmada/types.js';
 import { EXECUTION_CONTROLLER_FINALIZER, clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
-import { EventRecorder } from '../binding/events.js';
+import { EventRecorder, type Involved } from '../runtime/events.js';
+import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
 import { findCondition } from '../cluster/condition.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from './signal.js';
@@ -177,6 +178,8 @@ class ExecutionController {
       await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }, this.ctx.signal);
       const failure = `Failed to sync work(${namespace}/${name}) to cluster(${cluster}), err: ${aggregateErrors(errors)}`;
       await this.events.record(work, 'Warning', SYNC_FAILED, failure);
+      // Users describe the template, not the Work: the failure is told there too, as Karmada's controllers do.
+      for (const m of manifests) await this.events.record(templateOf(m), 'Warning', SYNC_FAILED, failure);
       throw new Error(failure);
     }
     const wasApplied = findCondition(work.status?.conditions, WORK_APPLIED)?.status === 'True';
@@ -203,4 +206,10 @@ class ExecutionController {
     }
     await patchWorkMetadata(this.ctx.client.customObjects, work, { finalizers: finalizers.filter((f) => f !== EXECUTION_CONTROLLER_FINALIZER) }, signal);
   }
+}
+
+/** The resource template a rendered manifest came from (the binding controller records its uid on the manifest). */
+function templateOf(manifest: Record<string, any>): Involved {
+  const meta = manifest.metadata ?? {};
+  return { apiVersion: manifest.apiVersion, kind: manifest.kind, metadata: { name: meta.name, namespace: meta.namespace, uid: meta.annotations?.[TEMPLATE_UID_ANNOTATION] } };
 }

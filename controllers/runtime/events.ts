@@ -1,4 +1,5 @@
-// core/v1 Events about the objects the binding controllers act on. A repeated event (same object, type, reason and
+// core/v1 Events about the objects the controllers act on (bindings, Works, and the resource templates users
+// describe). A repeated event (same object, type, reason and
 // message) bumps the count of the first one instead of adding another, as client-go's recorder aggregates them; the
 // event's name comes from what it says, so this holds across restarts too. Recording is best effort: a failure is
 // logged, never raised.
@@ -15,6 +16,8 @@ export type EventType = 'Normal' | 'Warning';
 
 /** Karmada's event reasons (pkg/events). */
 export const REASON = {
+  ScheduleBindingSucceed: 'ScheduleBindingSucceed',
+  ScheduleBindingFailed: 'ScheduleBindingFailed',
   ApplyOverridePolicyFailed: 'ApplyOverridePolicyFailed',
   SyncWorkFailed: 'SyncWorkFailed',
   SyncWorkSucceed: 'SyncWorkSucceed',
