@@ -1,0 +1,851 @@
+// `node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--burst N] [--burst-members 20]
+// [--no-cold-start]`: the whole propagation pipeline under load, with real processes. Starts an apiserver, a
+// scheduler, a controller-manager and one `flotilla members` process with --members members, joins them all (labelled
+// in pairs, and the first --burst-members as burst targets), then runs four scenarios:
+//
+//  1. steady: --templates Deployments (4 replicas) created at --rate per second, each with its own PropagationPolicy
+//     dividing it 3:1 by static weight over the two members of one pair (chosen by the pair label). Latency of a
+//     template = from the 201 of its create to the moment the object, with its share of the replicas, is seen in
+//     both target members (a watch on every member's Deployments).
+//  2. burst: --burst Deployments (2 replicas) created as fast as the apiserver accepts them (closed loop, 16 in
+//     flight), with one ClusterPropagationPolicy duplicating each to the --burst-members burst members. Drain time =
+//     first create to the last object seen in a member; Works/s = objects ÷ drain time; bindings/s = bindings ÷ the
+//     time until the scheduler's karmada_scheduler_schedule_attempts_total{result="scheduled"} counted them all;
+//     the apiserver's P99 for mutating verbs from its apiserver_request_duration_seconds histogram (delta over the
+//     burst, interpolated as Prometheus' histogram_quantile does).
+//  3. cold start: every control-plane process is stopped (SIGTERM) and started again on the same store; time until
+//     the scheduler and the controller-manager are ready with every workqueue_depth at 0 on two scrapes in a row,
+//     verified by listing every ResourceBinding (Scheduled, observed generation current) and every Work (Applied).
+//  4. footprint: VmRSS of every process sampled each second (peak and final; a restarted process counts by role),
+//     and the bytes on disk of the apiserver's and the members' data directories.
+//
+// Output: Markdown on stdout, progress on stderr, JSON in bench/results/propagation-latest.json. The same code runs
+// at a small scale as a correctness smoke test (e2e/propagation-smoke.test.ts), which checks every object landed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
+import type { Agent } from 'node:https';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import pino from 'pino';
+import { joinCluster } from '../cli/join.js';
+import { InformerFactory, type SharedInformer } from '../controllers/runtime/informer.js';
+import { APIServerProcess, CLI, freePort, tempDir } from '../e2e/harness.js';
+import { keepAliveAgent, loadCredentials, send, sleep, stats, type Credentials, type Response } from './client.js';
+
+const RESULTS = fileURLToPath(new URL('../../bench/results/propagation-latest.json', import.meta.url));
+
+export const PAIR_LABEL = 'bench.flotilla.io/pair';
+export const BURST_LABEL = 'bench.flotilla.io/burst';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes
+
+/** A flotilla child process; its output is kept (the last 64 KiB) for diagnostics. */
+export class Proc {
+  output = '';
+  readonly proc: ChildProcess;
+  readonly exited: Promise<void>;
+
+  constructor(readonly args: string[]) {
+    this.proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => {
+      this.output += d;
+      if (this.output.length > 128 * 1024) this.output = this.output.slice(-64 * 1024);
+    };
+    this.proc.stdout!.on('data', keep);
+    this.proc.stderr!.on('data', keep);
+    this.exited = new Promise((r) => this.proc.once('exit', () => r()));
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  get running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Sends signal and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.running) return;
+    this.proc.kill(signal);
+    await this.exited;
+  }
+
+  /** Lines a pino logger wrote at error level or above. */
+  errorLines(): string[] {
+    return this.output.split('\n').filter((l) => /"level":(50|60)/.test(l));
+  }
+}
+
+export async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await Promise.resolve(cond()).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** GET over plain HTTP (the scheduler's and controller-manager's health and metrics port). */
+export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path, timeout: 5000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+export async function rssKiB(pid: number): Promise<{ rss: number; hwm: number }> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8');
+  return { rss: Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN), hwm: Number(/^VmHWM:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN) };
+}
+
+export async function diskBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) total += await diskBytes(p);
+    else if (e.isFile()) total += (await stat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Prometheus text
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export function parseMetrics(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    out.push({ name: m[1], labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) });
+  }
+  return out;
+}
+
+export function sumMetric(samples: Sample[], name: string, where: (labels: Record<string, string>) => boolean = () => true): number {
+  return samples.filter((s) => s.name === name && where(s.labels)).reduce((a, s) => a + s.value, 0);
+}
+
+/** The cumulative bucket counts of a histogram, summed over the series where() selects, by upper bound. */
+export function histogramBuckets(samples: Sample[], name: string, where: (labels: Record<string, string>) => boolean): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const s of samples) {
+    if (s.name !== `${name}_bucket` || !where(s.labels)) continue;
+    const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
+    buckets.set(le, (buckets.get(le) ?? 0) + s.value);
+  }
+  return buckets;
+}
+
+/** after − before, bucket by bucket. */
+export function bucketDelta(after: Map<number, number>, before: Map<number, number>): Map<number, number> {
+  return new Map([...after].map(([le, n]) => [le, n - (before.get(le) ?? 0)]));
+}
+
+/** Prometheus' histogram_quantile: linear interpolation inside the bucket the rank falls in. */
+export function histogramQuantile(q: number, buckets: Map<number, number>): number {
+  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of sorted) {
+    if (count >= rank) {
+      if (le === Infinity) return prevLe;
+      return prevLe + ((le - prevLe) * (rank - prevCount)) / Math.max(1, count - prevCount);
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return prevLe;
+}
+
+const READ_VERBS = new Set(['GET', 'LIST', 'WATCH']);
+const isMutating = (l: Record<string, string>) => !READ_VERBS.has(l.verb);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fleet: control plane and members
+
+export interface FleetOptions {
+  members: number;
+  /** Labels of member k (1-based) on its Cluster. */
+  labels?: (k: number) => Record<string, string>;
+  /** The members' workload simulator delay before a workload is ready. */
+  readyDelay?: string;
+  /** --cluster-status-update-frequency of the controller-manager. */
+  statusFrequency?: string;
+  /** Extra flags for the scheduler and controller-manager (leader election timings). */
+  componentArgs?: string[];
+  log?: (msg: string) => void;
+}
+
+export class Fleet {
+  server!: APIServerProcess;
+  members!: Proc;
+  scheduler?: Proc;
+  controllerManager?: Proc;
+  membersDir = '';
+  membersPort = 0;
+  schedulerPort = 0;
+  cmPort = 0;
+  cp!: Credentials;
+  cpAgent!: Agent;
+  mc!: Credentials;
+  mcAgent!: Agent;
+  readonly memberNames: string[];
+  private readonly log: (msg: string) => void;
+
+  constructor(readonly opts: FleetOptions) {
+    this.memberNames = Array.from({ length: opts.members }, (_, k) => `member${k + 1}`);
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Starts the apiserver and the members process; then the scheduler and controller-manager; joins every member. */
+  async start(): Promise<void> {
+    this.server = await APIServerProcess.start();
+    this.cp = await loadCredentials(this.server.dataDir, this.server.port);
+    this.cpAgent = keepAliveAgent(this.cp, 32);
+    this.membersDir = await tempDir('flotilla-bench-propagation-');
+    this.membersPort = await freePort();
+    this.schedulerPort = await freePort();
+    this.cmPort = await freePort();
+    this.log(`starting ${this.opts.members} members`);
+    this.members = new Proc(['members', '--count', String(this.opts.members), '--data-dir', this.membersDir, '--port', String(this.membersPort), '--log-level', 'warn', '--ready-delay', this.opts.readyDelay ?? '100ms']);
+    await until(`${this.opts.members} member kubeconfigs`, () => !this.members.running || this.members.output.split('\n').filter((l) => l.includes('\t')).length >= this.opts.members, 300_000);
+    if (!this.members.running) throw new Error(`members process exited: ${this.members.output}`);
+    this.mc = await loadCredentials(this.membersDir, this.membersPort);
+    this.mcAgent = keepAliveAgent(this.mc, 16);
+    this.startScheduler();
+    this.startControllerManager();
+    this.log(`joining ${this.opts.members} members`);
+    // One after the other, as `flotilla up --demo-members` does.
+    for (const [k, name] of this.memberNames.entries()) {
+      await joinCluster({ name, clusterKubeconfig: this.memberKubeconfig(name), kubeconfig: this.server.kubeconfig, labels: this.opts.labels?.(k + 1) });
+    }
+    await until(
+      'every Cluster Ready',
+      async () => {
+        const items = await this.listAll<any>('/apis/cluster.karmada.io/v1alpha1/clusters');
+        return items.length === this.opts.members && items.every((c) => c.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
+      },
+      300_000,
+      500,
+    );
+    this.log('every member Ready');
+  }
+
+  memberKubeconfig(name: string): string {
+    return join(this.membersDir, name, 'admin.kubeconfig');
+  }
+
+  private componentArgs(port: number): string[] {
+    return ['--kubeconfig', this.server.kubeconfig, '--port', String(port), '--log-level', 'warn', ...(this.opts.componentArgs ?? [])];
+  }
+
+  startScheduler(): Proc {
+    this.scheduler = new Proc(['scheduler', ...this.componentArgs(this.schedulerPort)]);
+    return this.scheduler;
+  }
+
+  startControllerManager(): Proc {
+    this.controllerManager = new Proc(['controller-manager', ...this.componentArgs(this.cmPort), '--cluster-status-update-frequency', this.opts.statusFrequency ?? '10s']);
+    return this.controllerManager;
+  }
+
+  /** A fresh keep-alive agent for the control plane (after an apiserver restart the old sockets are dead). */
+  resetAgent(): void {
+    this.cpAgent.destroy();
+    this.cpAgent = keepAliveAgent(this.cp, 32);
+  }
+
+  request(method: string, path: string, body?: unknown): Promise<Response> {
+    return send(this.cp, this.cpAgent, method, path, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  async create(path: string, body: unknown): Promise<Response> {
+    return this.request('POST', path, body);
+  }
+
+  /** Every item of a collection of the control plane (or of a member, with cluster), page by page. */
+  async listAll<T>(path: string, cluster?: string): Promise<T[]> {
+    const items: T[] = [];
+    let cont = '';
+    for (;;) {
+      const sep = path.includes('?') ? '&' : '?';
+      const url = `${path}${sep}limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      const r = cluster ? await send(this.mc, this.mcAgent, 'GET', `/clusters/${cluster}${url}`) : await this.request('GET', url);
+      if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
+      const list = JSON.parse(r.body.toString('utf8'));
+      items.push(...(list.items ?? []));
+      cont = list.metadata?.continue ?? '';
+      if (!cont) return items;
+    }
+  }
+
+  async metrics(port: number): Promise<Sample[]> {
+    const r = await httpGet(port, '/metrics');
+    if (r.status !== 200) throw new Error(`metrics on ${port}: ${r.status}`);
+    return parseMetrics(r.body);
+  }
+
+  async apiserverMetrics(): Promise<Sample[]> {
+    const r = await this.request('GET', '/metrics');
+    if (r.status !== 200) throw new Error(`apiserver metrics: ${r.status}`);
+    return parseMetrics(r.body.toString('utf8'));
+  }
+
+  /** Ready (controllers started, informers synced) and every work queue empty. */
+  async idle(port: number): Promise<boolean> {
+    const ready = await httpGet(port, '/readyz').catch(() => undefined);
+    if (ready?.status !== 200) return false;
+    const m = await this.metrics(port);
+    return m.some((s) => s.name === 'workqueue_depth') && sumMetric(m, 'workqueue_depth') === 0;
+  }
+
+  /** Every process of the fleet by role, with its pid. */
+  pids(): Record<string, number | undefined> {
+    const pid = (p?: Proc) => (p?.running ? p.pid : undefined);
+    return { apiserver: this.server?.proc?.exitCode === null ? this.server.proc.pid : undefined, scheduler: pid(this.scheduler), controllerManager: pid(this.controllerManager), members: pid(this.members) };
+  }
+
+  async stop(): Promise<void> {
+    await this.controllerManager?.stop();
+    await this.scheduler?.stop();
+    await this.members?.stop();
+    this.cpAgent?.destroy();
+    this.mcAgent?.destroy();
+    await this.server?.destroy();
+    if (this.membersDir && existsSync(this.membersDir)) await rm(this.membersDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Watching the members
+
+interface Observed {
+  replicas: number | undefined;
+  /** performance.now() when the object was first seen with these replicas. */
+  at: number;
+}
+
+/** A watch on every member's Deployments: what each member holds, and since when. */
+export class MemberWatch {
+  private readonly factories: InformerFactory[] = [];
+  private readonly informers = new Map<string, SharedInformer<KubernetesObject & { spec?: { replicas?: number } }>>();
+  /** "member|namespace/name" → what was seen. */
+  readonly seen = new Map<string, Observed>();
+  private listeners = new Set<() => void>();
+
+  constructor(fleet: Fleet, members: string[] = fleet.memberNames) {
+    const logger = pino({ level: 'silent' });
+    for (const name of members) {
+      const kc = new KubeConfig();
+      kc.loadFromFile(fleet.memberKubeconfig(name));
+      const f = new InformerFactory(kc, logger);
+      this.factories.push(f);
+      const inf = f.forResource<KubernetesObject & { spec?: { replicas?: number } }>('/apis/apps/v1/deployments');
+      this.informers.set(name, inf);
+      const observe = (o: KubernetesObject & { spec?: { replicas?: number } }) => {
+        const key = `${name}|${o.metadata?.namespace}/${o.metadata?.name}`;
+        const replicas = o.spec?.replicas;
+        const prev = this.seen.get(key);
+        if (!prev || prev.replicas !== replicas) this.seen.set(key, { replicas, at: performance.now() });
+        for (const l of this.listeners) l();
+      };
+      inf.addEventHandler({ add: observe, update: observe, delete: (o) => this.seen.delete(`${name}|${o.metadata?.namespace}/${o.metadata?.name}`) });
+    }
+  }
+
+  async synced(timeoutMs = 120_000): Promise<void> {
+    await until('member watches synced', () => [...this.informers.values()].every((i) => i.hasSynced()), timeoutMs);
+  }
+
+  /** When member holds namespace/name with the given replicas, or undefined. */
+  arrival(member: string, key: string, replicas: number): number | undefined {
+    const o = this.seen.get(`${member}|${key}`);
+    return o && o.replicas === replicas ? o.at : undefined;
+  }
+
+  /** What member holds in namespace: name → replicas. */
+  contents(member: string, namespace: string): Map<string, number | undefined> {
+    const out = new Map<string, number | undefined>();
+    for (const o of this.informers.get(member)?.list(namespace) ?? []) out.set(o.metadata!.name!, o.spec?.replicas);
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.factories.map((f) => f.stop()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Objects
+
+export function deployment(namespace: string, name: string, replicas: number, labels: Record<string, string> = {}): object {
+  const app = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: { ...app, ...labels } },
+    spec: { replicas, selector: { matchLabels: app }, template: { metadata: { labels: app }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
+  };
+}
+
+/** A PropagationPolicy for one Deployment: clusters with the pair label, replicas divided by static weight. */
+function steadyPolicy(namespace: string, name: string, pair: string, weights: [string, number][]): object {
+  return {
+    apiVersion: 'policy.karmada.io/v1alpha1',
+    kind: 'PropagationPolicy',
+    metadata: { name, namespace },
+    spec: {
+      resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', name }],
+      placement: {
+        clusterAffinity: { labelSelector: { matchLabels: { [PAIR_LABEL]: pair } } },
+        replicaScheduling: {
+          replicaSchedulingType: 'Divided',
+          replicaDivisionPreference: 'Weighted',
+          weightPreference: { staticWeightList: weights.map(([cluster, weight]) => ({ targetCluster: { clusterNames: [cluster] }, weight })) },
+        },
+      },
+    },
+  };
+}
+
+function namespace(name: string): object {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+function expectCreated(r: Response, what: string, errors: string[]): boolean {
+  if (r.status === 201) return true;
+  errors.push(`create ${what}: ${r.status} ${r.body.toString('utf8').slice(0, 200)}`);
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The benchmark
+
+export interface PropagationBenchOptions {
+  members: number;
+  templates: number;
+  rate: number;
+  burst: number;
+  burstMembers: number;
+  coldStart: boolean;
+  /** Cap of each wait (landing, draining, cold start). */
+  phaseTimeoutMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface PropagationBenchResult {
+  date: string;
+  options: PropagationBenchOptions;
+  setup: { members_ready_s: number };
+  steady: {
+    templates: number;
+    rate_target: number;
+    rate_actual: number;
+    landed: number;
+    p50_ms: number;
+    p99_ms: number;
+    max_ms: number;
+    mean_ms: number;
+    drain_s: number;
+  };
+  burst: {
+    templates: number;
+    members: number;
+    objects: number;
+    landed: number;
+    create_s: number;
+    creates_per_s: number;
+    drain_s: number;
+    works_per_s: number;
+    bindings_per_s: number;
+    bindings_scheduled_s: number;
+    apiserver_mutating_p99_ms: number;
+    apiserver_mutating_requests: number;
+  };
+  cold_start_s: number | null;
+  cold_start: {
+    apiserver_ready_s: number;
+    scheduler_idle_s: number;
+    controllers_idle_s: number;
+    verified_s: number;
+    bindings: number;
+    works: number;
+    apiserver_mutating_requests: number;
+  } | null;
+  rss_peak_total_mb: number;
+  rss_peak_mb: Record<string, number>;
+  rss_final_mb: Record<string, number>;
+  store_bytes: { apiserver: number; members: number };
+  /** Error-level log lines of the control-plane processes. */
+  process_errors: Record<string, number>;
+  /** Anything that went wrong: failed creates, objects that did not land, checks that failed. */
+  errors: string[];
+}
+
+const STEADY_NS = 'bench-steady';
+const BURST_NS = 'bench-burst';
+
+export async function runPropagationBench(o: PropagationBenchOptions): Promise<PropagationBenchResult> {
+  const log = o.log ?? (() => {});
+  const timeout = o.phaseTimeoutMs ?? 600_000;
+  const pairs = Math.floor(o.members / 2);
+  if (pairs < 1) throw new Error('--members must be at least 2');
+  const burstMembers = Math.min(o.burstMembers, o.members);
+  const errors: string[] = [];
+  const fleet = new Fleet({
+    members: o.members,
+    labels: (k) => ({ [PAIR_LABEL]: `p${Math.ceil(k / 2)}`, ...(k <= burstMembers ? { [BURST_LABEL]: 'true' } : {}) }),
+    log,
+  });
+  const peak: Record<string, number> = {};
+  const final: Record<string, number> = {};
+  const sample = async () => {
+    for (const [role, pid] of Object.entries(fleet.pids())) {
+      if (!pid) continue;
+      const r = await rssKiB(pid).catch(() => undefined);
+      if (!r) continue;
+      peak[role] = Math.max(peak[role] ?? 0, r.rss, r.hwm);
+      final[role] = r.rss;
+    }
+  };
+  const sampler = setInterval(() => void sample(), 1000);
+  let watch: MemberWatch | undefined;
+  const t0 = performance.now();
+  try {
+    await fleet.start();
+    const membersReadyS = (performance.now() - t0) / 1000;
+    watch = new MemberWatch(fleet);
+    await watch.synced();
+
+    // 1. steady
+    log(`steady: ${o.templates} Deployments at ${o.rate}/s over ${pairs} pairs`);
+    expectCreated(await fleet.create('/api/v1/namespaces', namespace(STEADY_NS)), `namespace ${STEADY_NS}`, errors);
+    const created = new Map<string, number>();
+    const expected = new Map<string, [string, number][]>();
+    const inflight = new Set<Promise<void>>();
+    const sStart = performance.now();
+    for (let i = 0; i < o.templates; i++) {
+      const due = sStart + (i * 1000) / o.rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      while (inflight.size >= 32) await Promise.race(inflight);
+      const name = `d-${i}`;
+      const pair = (i % pairs) + 1;
+      const weights: [string, number][] = [
+        [`member${2 * pair - 1}`, 3],
+        [`member${2 * pair}`, 1],
+      ];
+      expected.set(`${STEADY_NS}/${name}`, weights);
+      const p = (async () => {
+        const pp = await fleet.create(`/apis/policy.karmada.io/v1alpha1/namespaces/${STEADY_NS}/propagationpolicies`, steadyPolicy(STEADY_NS, name, `p${pair}`, weights));
+        if (!expectCreated(pp, `PropagationPolicy ${name}`, errors)) return;
+        const d = await fleet.create(`/apis/apps/v1/namespaces/${STEADY_NS}/deployments`, deployment(STEADY_NS, name, 4));
+        if (expectCreated(d, `Deployment ${name}`, errors)) created.set(`${STEADY_NS}/${name}`, performance.now());
+      })()
+        .catch((err) => void errors.push(`create ${name}: ${err}`))
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await Promise.all(inflight);
+    const sCreated = performance.now();
+    const steadyArrival = (key: string) => {
+      const at = expected.get(key)!.map(([m, r]) => watch!.arrival(m, key, r));
+      return at.every((x) => x !== undefined) ? Math.max(...(at as number[])) : undefined;
+    };
+    const steadyLanded = () => [...created.keys()].filter((k) => steadyArrival(k) !== undefined).length;
+    await until(`${created.size} steady Deployments in their members`, () => steadyLanded() === created.size, timeout, 250).catch((err) => errors.push(String(err)));
+    const sDone = performance.now();
+    const latencies = [...created].flatMap(([k, at]) => {
+      const arrived = steadyArrival(k);
+      return arrived === undefined ? [] : [arrived - at];
+    });
+    const sStats = stats(latencies);
+    const steady = {
+      templates: o.templates,
+      rate_target: o.rate,
+      rate_actual: round((o.templates * 1000) / (sCreated - sStart), 1),
+      landed: steadyLanded(),
+      p50_ms: round(sStats.p50Ms),
+      p99_ms: round(sStats.p99Ms),
+      max_ms: round(sStats.maxMs),
+      mean_ms: round(sStats.meanMs),
+      drain_s: round((sDone - sStart) / 1000, 2),
+    };
+    log(`steady: ${steady.landed}/${o.templates} landed, P50 ${steady.p50_ms} ms, P99 ${steady.p99_ms} ms`);
+    checkMembers(watch, fleet.memberNames, STEADY_NS, (m) => new Map([...expected].flatMap(([k, ws]) => ws.filter(([c]) => c === m).map(([, r]) => [k.split('/')[1], r] as [string, number]))), errors);
+
+    // 2. burst
+    const burstTargets = fleet.memberNames.slice(0, burstMembers);
+    log(`burst: ${o.burst} Deployments × ${burstMembers} members`);
+    expectCreated(await fleet.create('/api/v1/namespaces', namespace(BURST_NS)), `namespace ${BURST_NS}`, errors);
+    expectCreated(
+      await fleet.create('/apis/policy.karmada.io/v1alpha1/clusterpropagationpolicies', {
+        apiVersion: 'policy.karmada.io/v1alpha1',
+        kind: 'ClusterPropagationPolicy',
+        metadata: { name: 'bench-burst' },
+        spec: {
+          resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: BURST_NS }],
+          placement: { clusterAffinity: { labelSelector: { matchLabels: { [BURST_LABEL]: 'true' } } }, replicaScheduling: { replicaSchedulingType: 'Duplicated' } },
+        },
+      }),
+      'ClusterPropagationPolicy bench-burst',
+      errors,
+    );
+    // Let the namespace reach the members first: the burst measures Deployments, not namespace sync.
+    await until(`namespace ${BURST_NS} in the burst members`, async () => (await Promise.all(burstTargets.map((m) => send(fleet.mc, fleet.mcAgent, 'GET', `/clusters/${m}/api/v1/namespaces/${BURST_NS}`)))).every((r) => r.status === 200), 60_000, 250).catch((err) => errors.push(String(err)));
+    const schedMetric = async () => sumMetric(await fleet.metrics(fleet.schedulerPort), 'karmada_scheduler_schedule_attempts_total', (l) => l.result === 'scheduled');
+    const apiBefore = histogramBuckets(await fleet.apiserverMetrics(), 'apiserver_request_duration_seconds', isMutating);
+    const scheduledBefore = await schedMetric();
+    const bStart = performance.now();
+    let bindingsScheduledAt: number | undefined;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const n = await schedMetric().catch(() => 0);
+        if (n - scheduledBefore >= o.burst) {
+          bindingsScheduledAt = performance.now();
+          return;
+        }
+        await sleep(100);
+      }
+    })();
+    let next = 0;
+    let burstCreated = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(16, o.burst) }, async () => {
+        while (next < o.burst) {
+          const name = `b-${next++}`;
+          const r = await fleet.create(`/apis/apps/v1/namespaces/${BURST_NS}/deployments`, deployment(BURST_NS, name, 2)).catch((err) => ({ status: 0, body: Buffer.from(String(err)) }) as Response);
+          if (expectCreated(r, `Deployment ${BURST_NS}/${name}`, errors)) burstCreated++;
+        }
+      }),
+    );
+    const bCreated = performance.now();
+    const burstLanded = () => {
+      let n = 0;
+      for (const m of burstTargets) for (const [, r] of watch!.contents(m, BURST_NS)) if (r === 2) n++;
+      return n;
+    };
+    const objects = burstCreated * burstMembers;
+    await until(`${objects} burst objects in the members`, () => burstLanded() >= objects, timeout, 250).catch((err) => errors.push(String(err)));
+    let lastArrival = bStart;
+    for (const m of burstTargets) for (const name of watch.contents(m, BURST_NS).keys()) lastArrival = Math.max(lastArrival, watch.arrival(m, `${BURST_NS}/${name}`, 2) ?? 0);
+    await until('the scheduler to count every burst binding', () => bindingsScheduledAt !== undefined, 30_000, 100).catch((err) => errors.push(String(err)));
+    polling = false;
+    await poller;
+    const apiDelta = bucketDelta(histogramBuckets(await fleet.apiserverMetrics(), 'apiserver_request_duration_seconds', isMutating), apiBefore);
+    const drainS = (lastArrival - bStart) / 1000;
+    const bindingsS = bindingsScheduledAt === undefined ? NaN : (bindingsScheduledAt - bStart) / 1000;
+    const burst = {
+      templates: o.burst,
+      members: burstMembers,
+      objects,
+      landed: burstLanded(),
+      create_s: round((bCreated - bStart) / 1000, 2),
+      creates_per_s: round((burstCreated * 1000) / (bCreated - bStart), 1),
+      drain_s: round(drainS, 2),
+      works_per_s: round(objects / drainS, 1),
+      bindings_per_s: round(burstCreated / bindingsS, 1),
+      bindings_scheduled_s: round(bindingsS, 2),
+      apiserver_mutating_p99_ms: round(histogramQuantile(0.99, apiDelta) * 1000),
+      apiserver_mutating_requests: Math.max(0, ...apiDelta.values()),
+    };
+    log(`burst: ${burst.landed}/${objects} objects in ${burst.drain_s} s`);
+    checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
+    for (const m of fleet.memberNames.slice(burstMembers)) if (watch.contents(m, BURST_NS).size > 0) errors.push(`${m} is not a burst member but holds ${watch.contents(m, BURST_NS).size} burst Deployments`);
+
+    // 3. cold start
+    let coldStart: PropagationBenchResult['cold_start'] = null;
+    if (o.coldStart) {
+      log('cold start: stopping the control plane');
+      await sample();
+      await fleet.controllerManager!.stop();
+      await fleet.scheduler!.stop();
+      await fleet.server.stop();
+      const c0 = performance.now();
+      await fleet.server.start();
+      fleet.resetAgent();
+      const apiReady = performance.now();
+      const apiBeforeCold = sumMetric(await fleet.apiserverMetrics(), 'apiserver_request_total', isMutating);
+      fleet.startScheduler();
+      fleet.startControllerManager();
+      let schedulerIdle: number | undefined;
+      let cmIdle: number | undefined;
+      let verified: number | undefined;
+      let bindings = 0;
+      let works = 0;
+      await until(
+        'the restarted control plane to settle',
+        async () => {
+          // Two scrapes in a row with every queue empty: a key being worked on is not in the queue.
+          const s = (await fleet.idle(fleet.schedulerPort)) && (await sleep(250), await fleet.idle(fleet.schedulerPort));
+          if (s) schedulerIdle ??= performance.now();
+          const c = (await fleet.idle(fleet.cmPort)) && (await sleep(250), await fleet.idle(fleet.cmPort));
+          if (c) cmIdle ??= performance.now();
+          if (!s || !c) return false;
+          const rbs = await fleet.listAll<any>('/apis/work.karmada.io/v1alpha2/resourcebindings');
+          const scheduled = rbs.every((b) => b.status?.schedulerObservedGeneration === b.metadata.generation && b.status?.conditions?.some((x: any) => x.type === 'Scheduled' && x.status === 'True'));
+          const ws = await fleet.listAll<any>('/apis/work.karmada.io/v1alpha1/works');
+          const applied = ws.every((w) => w.status?.conditions?.some((x: any) => x.type === 'Applied' && x.status === 'True'));
+          bindings = rbs.length;
+          works = ws.length;
+          if (!scheduled || !applied) {
+            schedulerIdle = cmIdle = undefined;
+            return false;
+          }
+          verified = performance.now();
+          return true;
+        },
+        timeout,
+        250,
+      ).catch((err) => errors.push(`cold start: ${err}`));
+      const writes = sumMetric(await fleet.apiserverMetrics().catch(() => []), 'apiserver_request_total', isMutating) - apiBeforeCold;
+      const s = (t: number | undefined) => (t === undefined ? NaN : round((t - c0) / 1000, 2));
+      coldStart = {
+        apiserver_ready_s: s(apiReady),
+        scheduler_idle_s: s(schedulerIdle),
+        controllers_idle_s: s(cmIdle),
+        verified_s: s(verified),
+        bindings,
+        works,
+        apiserver_mutating_requests: writes,
+      };
+      log(`cold start: idle after ${coldStart.controllers_idle_s} s`);
+      // Nothing may have moved in the members.
+      checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
+    }
+
+    // 4. footprint
+    await sample();
+    const storeBytes = { apiserver: await diskBytes(fleet.server.dataDir), members: await diskBytes(fleet.membersDir) };
+    const mb = (kib: number) => round(kib / 1024, 1);
+    const processErrors: Record<string, number> = {};
+    for (const [role, p] of Object.entries({ scheduler: fleet.scheduler, controllerManager: fleet.controllerManager, members: fleet.members })) processErrors[role] = p?.errorLines().length ?? 0;
+    processErrors.apiserver = fleet.server.output.split('\n').filter((l) => /"level":(50|60)/.test(l)).length;
+    const coldStartS = coldStart ? (Number.isNaN(coldStart.controllers_idle_s) ? null : Math.max(coldStart.controllers_idle_s, coldStart.scheduler_idle_s)) : null;
+    return {
+      date: new Date().toISOString(),
+      options: o,
+      setup: { members_ready_s: round(membersReadyS, 1) },
+      steady,
+      burst,
+      cold_start_s: coldStartS,
+      cold_start: coldStart,
+      rss_peak_total_mb: mb(Object.values(peak).reduce((a, b) => a + b, 0)),
+      rss_peak_mb: Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, mb(v)])),
+      rss_final_mb: Object.fromEntries(Object.entries(final).map(([k, v]) => [k, mb(v)])),
+      store_bytes: storeBytes,
+      process_errors: processErrors,
+      errors,
+    };
+  } finally {
+    clearInterval(sampler);
+    await watch?.stop();
+    await fleet.stop();
+  }
+}
+
+/** Each member holds exactly what want(member) says in namespace (name → replicas): nothing missing, nothing more. */
+function checkMembers(watch: MemberWatch, members: string[], ns: string, want: (member: string) => Map<string, number>, errors: string[]): void {
+  for (const m of members) {
+    const has = watch.contents(m, ns);
+    const w = want(m);
+    const missing = [...w].filter(([name, r]) => has.get(name) !== r).map(([name, r]) => `${name} (want ${r}, has ${has.get(name)})`);
+    const extra = [...has.keys()].filter((name) => !w.has(name));
+    if (missing.length) errors.push(`${m}/${ns}: ${missing.length} missing or wrong: ${missing.slice(0, 5).join(', ')}`);
+    if (extra.length) errors.push(`${m}/${ns}: ${extra.length} not wanted: ${extra.slice(0, 5).join(', ')}`);
+  }
+}
+
+function round(n: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export function markdown(r: PropagationBenchResult): string {
+  const o = r.options;
+  const c = r.cold_start;
+  const rows: [string, string][] = [
+    ['members Ready after start (start, join all, all Ready)', `${r.setup.members_ready_s} s`],
+    [`steady: ${o.templates} Deployments at ${o.rate}/s (actual ${r.steady.rate_actual}/s), divided 3:1 over 2 of ${o.members} members`, `${r.steady.landed}/${o.templates} landed`],
+    ['steady: 201 → in both members, P50 / P99 / max', `${r.steady.p50_ms} / ${r.steady.p99_ms} / ${r.steady.max_ms} ms`],
+    [`burst: ${o.burst} Deployments duplicated to ${r.burst.members} members (${r.burst.objects} objects)`, `${r.burst.landed}/${r.burst.objects} landed`],
+    ['burst: creates (closed loop, 16 in flight)', `${r.burst.create_s} s (${r.burst.creates_per_s}/s)`],
+    ['burst: drain time (first create → last object in a member)', `${r.burst.drain_s} s`],
+    ['burst: Works/s (objects ÷ drain time)', `${r.burst.works_per_s}`],
+    ['burst: bindings/s (scheduler attempts, scheduled)', `${r.burst.bindings_per_s} (all after ${r.burst.bindings_scheduled_s} s)`],
+    ['burst: apiserver mutating P99 (histogram, interpolated)', `${r.burst.apiserver_mutating_p99_ms} ms over ${r.burst.apiserver_mutating_requests} requests`],
+    [
+      'cold start: apiserver ready / scheduler idle / controllers idle / verified',
+      c ? `${c.apiserver_ready_s} / ${c.scheduler_idle_s} / ${c.controllers_idle_s} / ${c.verified_s} s (${c.bindings} bindings, ${c.works} Works, ${c.apiserver_mutating_requests} writes)` : 'skipped',
+    ],
+    ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (total ${r.rss_peak_total_mb})`],
+    ['RSS final: ' + Object.keys(r.rss_final_mb).join(' / '), `${Object.values(r.rss_final_mb).join(' / ')} MiB`],
+    ['store on disk: apiserver / members', `${round(r.store_bytes.apiserver / 2 ** 20, 1)} / ${round(r.store_bytes.members / 2 ** 20, 1)} MiB`],
+    ['error log lines: ' + Object.keys(r.process_errors).join(' / '), Object.values(r.process_errors).join(' / ')],
+    ['errors', r.errors.length ? r.errors.slice(0, 10).join('; ') : 'none'],
+  ];
+  return [`| Propagation (${o.members} members) | Value |`, '| --- | ---: |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      members: { type: 'string', default: '100' },
+      templates: { type: 'string', default: '2000' },
+      rate: { type: 'string', default: '50' },
+      burst: { type: 'string' },
+      'burst-members': { type: 'string', default: '20' },
+      'no-cold-start': { type: 'boolean', default: false },
+      'phase-timeout': { type: 'string', default: '600' },
+    },
+  });
+  const templates = Number(values.templates);
+  const opts: PropagationBenchOptions = {
+    members: Number(values.members),
+    templates,
+    rate: Number(values.rate),
+    burst: values.burst === undefined ? templates : Number(values.burst),
+    burstMembers: Number(values['burst-members']),
+    coldStart: !values['no-cold-start'],
+    phaseTimeoutMs: Number(values['phase-timeout']) * 1000,
+    log: (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`),
+  };
+  const result = await runPropagationBench(opts);
+  await mkdir(join(RESULTS, '..'), { recursive: true });
+  await writeFile(RESULTS, JSON.stringify({ ...result, options: { ...result.options, log: undefined } }, null, 2) + '\n');
+  process.stdout.write(markdown(result));
+  if (result.errors.length) process.exitCode = 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
