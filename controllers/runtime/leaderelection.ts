@@ -189,19 +189,33 @@ export class LeaderElector {
 
   /** client-go's ReleaseOnCancel: clear the holder (keeping the transition count) so another candidate need not wait. */
   private async release(): Promise<void> {
-    const lease = this.observed;
-    if (!lease || !this.isLeader()) return;
-    const now = new V1MicroTime(Date.now());
-    const spec = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec?.leaseTransitions ?? 0 };
-    try {
-      const released = await this.api.replaceNamespacedLease(
-        { namespace: this.config.namespace, name: this.config.name, body: { ...lease, spec } },
-        withSignal(AbortSignal.timeout(this.renewDeadlineMs)),
-      );
-      this.setObserved(released, Date.now());
-      this.log.info('released leader lease');
-    } catch (err) {
-      this.log.warn({ err: describe(err) }, 'failed to release lease; the next leader waits for it to expire');
+    if (!this.observed || !this.isLeader()) return;
+    const { namespace, name } = this.config;
+    // A renewal cut off by the stop may have landed without our seeing it: on a conflict, re-read and try again
+    // while the Lease is still ours.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const lease = this.observed!;
+      const now = new V1MicroTime(Date.now());
+      const spec = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec?.leaseTransitions ?? 0 };
+      try {
+        const released = await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec } }, withSignal(AbortSignal.timeout(this.renewDeadlineMs)));
+        this.setObserved(released, Date.now());
+        this.log.info('released leader lease');
+        return;
+      } catch (err) {
+        if ((err as { code?: number }).code === 409 && attempt < 2) {
+          try {
+            const fresh = await this.api.readNamespacedLease({ namespace, name }, withSignal(AbortSignal.timeout(this.renewDeadlineMs)));
+            this.setObserved(fresh, Date.now());
+            if (this.isLeader()) continue;
+            return;
+          } catch {
+            // fall through to the warning
+          }
+        }
+        this.log.warn({ err: describe(err) }, 'failed to release lease; the next leader waits for it to expire');
+        return;
+      }
     }
   }
 
