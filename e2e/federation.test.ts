@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { APIServerProcess, kubectl, KUBECTL_DEFAULT } from './harness.js';
+import { NGINX_POLICY } from './samples.js';
 
 let server: APIServerProcess;
 before(async () => {
@@ -16,35 +17,6 @@ after(async () => {
 const skip = existsSync(KUBECTL_DEFAULT) ? false : 'kubectl not found at /usr/bin/kubectl: kubectl tests skipped';
 const apply = (manifest: string) => kubectl(KUBECTL_DEFAULT, server.kubeconfig, ['apply', '-f', '-'], { input: manifest });
 
-// Karmada's samples/nginx/propagationpolicy.yaml.
-const NGINX_POLICY = `apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
-    clusterAffinity:
-      clusterNames:
-        - member1
-        - member2
-    replicaScheduling:
-      replicaDivisionPreference: Weighted
-      replicaSchedulingType: Divided
-      weightPreference:
-        staticWeightList:
-          - targetCluster:
-              clusterNames:
-                - member1
-            weight: 1
-          - targetCluster:
-              clusterNames:
-                - member2
-            weight: 1
-`;
 
 test('Karmada samples apply unchanged, and get Karmada defaults', { skip }, async () => {
   const r = await apply(NGINX_POLICY);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { joinCluster } from '../cli/join.js';
 import { APIServerProcess, CLI, freePort, kubectl, KUBECTL_DEFAULT, tempDir } from './harness.js';
+import { NGINX_DEPLOYMENT, NGINX_POLICY } from './samples.js';
 
 const skip = existsSync(KUBECTL_DEFAULT) ? false : 'kubectl not found at /usr/bin/kubectl: kubectl tests skipped';
 let server: APIServerProcess;
@@ -65,55 +66,7 @@ after(async () => {
   if (membersDir) await rm(membersDir, { recursive: true, force: true });
 });
 
-// Karmada's samples/nginx/deployment.yaml and propagationpolicy.yaml, unchanged.
-const NGINX = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - image: nginx
-        name: nginx
----
-apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
-    clusterAffinity:
-      clusterNames:
-        - member1
-        - member2
-    replicaScheduling:
-      replicaDivisionPreference: Weighted
-      replicaSchedulingType: Divided
-      weightPreference:
-        staticWeightList:
-          - targetCluster:
-              clusterNames:
-                - member1
-            weight: 1
-          - targetCluster:
-              clusterNames:
-                - member2
-            weight: 1
-`;
+const NGINX = `${NGINX_DEPLOYMENT}---\n${NGINX_POLICY}`;
 
 test('the Karmada nginx sample runs one replica in each member', { skip }, async () => {
   const r = await kubectl(KUBECTL_DEFAULT, server.kubeconfig, ['apply', '-f', '-'], { input: NGINX });
