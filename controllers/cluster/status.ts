@@ -115,6 +115,8 @@ export class ClusterStatusController implements Controller {
       return { requeueAfterMs: frequency };
     }, { workers: this.opts.concurrentSyncs });
 
+    // No probe before the Secrets are listed too: a member without its credentials yet is not a failing member.
+    if (!(await members.waitForSync(ctx.signal))) throw new Error('cluster and secret caches did not sync');
     // Status writes (this controller's own included) change neither generation nor finalizers: only spec changes,
     // the finalizer appearing and deletion are worth an immediate probe; the periodic requeue does the rest.
     const seen = new Map<string, string>();
@@ -138,7 +140,6 @@ export class ClusterStatusController implements Controller {
       },
       ctx.signal,
     );
-    if (!(await members.waitForSync(ctx.signal))) throw new Error('cluster and secret caches did not sync');
   }
 
   /** Probes the member and records what it found; returns the status as recorded. */

@@ -14,14 +14,16 @@ import { MemberClientError, MemberClients } from './memberclient.js';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** A stand-in for a synced informer: get/list over a mutable map. */
-function cache<T extends KubernetesObject>(objects: T[]): SharedInformer<T> & { objects: T[] } {
+function cache<T extends KubernetesObject>(objects: T[]): SharedInformer<T> & { objects: T[]; listed: boolean } {
   const fake = {
     objects,
+    listed: true,
     get: (namespace: string | undefined, name: string) => fake.objects.find((o) => o.metadata?.name === name && o.metadata?.namespace === namespace),
     list: () => fake.objects,
-    waitForSync: async () => true,
+    hasSynced: () => fake.listed,
+    waitForSync: async () => fake.listed,
   };
-  return fake as unknown as SharedInformer<T> & { objects: T[] };
+  return fake as unknown as SharedInformer<T> & { objects: T[]; listed: boolean };
 }
 
 let dir: string;
@@ -115,4 +117,19 @@ test('a cluster without an endpoint, a Secret or credentials in it has no client
   assert.throws(() => members.get('m1'), /the api endpoint of cluster m1 is empty/);
   clusters.objects.length = 0;
   assert.throws(() => members.get('m1'), /cluster m1 not found/);
+});
+
+test('before the Cluster and Secret caches have synced, a missing Secret is a transient error, not a MemberClientError', () => {
+  const { members, secrets } = fixtures({ caBundle: b64(pki.caCertPem), token: b64('t') });
+  // A restarted controller-manager: the Clusters are listed, the Secrets not yet.
+  secrets.listed = false;
+  const saved = secrets.objects.splice(0);
+  assert.throws(
+    () => members.get('m1'),
+    (err) => !(err instanceof MemberClientError) && /caches have not synced/.test((err as Error).message),
+  );
+  secrets.objects.push(...saved);
+  secrets.listed = true;
+  assert.equal(members.get('m1').cluster, 'm1');
+  members.stop();
 });

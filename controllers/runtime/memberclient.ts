@@ -186,8 +186,16 @@ export class MemberClients {
     return (await this.clusters.waitForSync(signal)) && (await this.secrets.waitForSync(signal));
   }
 
-  /** The client for the named cluster, from the cached Cluster and Secret; throws MemberClientError if none can be built. */
+  /**
+   * The client for the named cluster, from the cached Cluster and Secret; throws MemberClientError if none can be
+   * built, and a plain Error while the caches have not synced.
+   */
   get(name: string): MemberClient {
+    // Before the first complete lists, a Cluster or Secret missing from the caches proves nothing: that is a
+    // transient error to retry, never a MemberClientError, which callers record as the cluster's state (a restarted
+    // controller-manager would otherwise mark every healthy member not Ready until its Secrets were listed).
+    // controller-runtime likewise reconciles nothing before its caches have synced.
+    if (!this.clusters.hasSynced() || !this.secrets.hasSynced()) throw new Error(`no client for cluster ${name} yet: the Cluster and Secret caches have not synced`);
     try {
       return this.build(name);
     } catch (err) {
