@@ -7,7 +7,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { APIStatusError } from '../runtime/client.js';
+import { APIStatusError, KeepAliveKubeConfig } from '../runtime/client.js';
 
 /** method path with an optional JSON body; resolves to the decoded JSON response, rejects with APIStatusError. */
 export async function requestJSON<T = any>(kc: KubeConfig, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
@@ -19,6 +19,8 @@ export async function requestJSON<T = any>(kc: KubeConfig, method: string, path:
   if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
   const opts: RequestOptions = { method, headers, signal };
   await kc.applyToHTTPSOptions(opts);
+  // The control plane's shared keep-alive agent rather than a new connection for every request.
+  if (kc instanceof KeepAliveKubeConfig) opts.agent = (await kc.keepAliveAgent()) ?? opts.agent;
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, opts, (res) => {

@@ -1,6 +1,6 @@
 // What a controller is to the processes that run it, and the instrumented work queue controllers reconcile from.
 import type { Logger } from 'pino';
-import type { Clients } from './client.js';
+import { statusCodeOf, type Clients } from './client.js';
 import type { InformerFactory } from './informer.js';
 import type { ComponentMetrics } from './metrics.js';
 import { WorkQueue, type Reconcile, type WorkQueueOptions } from './workqueue.js';
@@ -43,7 +43,9 @@ export function newControllerQueue<K>(
     },
     (key, err) => {
       ctx.metrics.reconcileErrors.inc(labels);
-      ctx.logger.error({ err, controller: name, key }, 'reconcile failed; requeued with backoff');
+      // A conflict is the optimistic concurrency working as meant: the next pass reads the newer object.
+      if (statusCodeOf(err) === 409) ctx.logger.info({ controller: name, key }, 'object changed since it was read; requeued');
+      else ctx.logger.error({ err, controller: name, key }, 'reconcile failed; requeued with backoff');
     },
     { ...opts, onDequeue: tracked.onDequeue },
   );

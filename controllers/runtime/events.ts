@@ -3,8 +3,9 @@
 // message) bumps the count of the first one instead of adding another, as client-go's recorder aggregates them; the
 // event's name comes from what it says, so this holds across restarts too. Recording is best effort: a failure is
 // logged, never raised.
-import { ApiException, type CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
+import { type CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { statusCodeOf } from './client.js';
 
 export interface Involved {
   apiVersion?: string;
@@ -50,7 +51,7 @@ export class EventRecorder {
       try {
         await this.core.createNamespacedEvent({ namespace, body: this.event(obj, namespace, name, type, reason, message, now) });
       } catch (err) {
-        if (!(err instanceof ApiException && err.code === 409)) throw err;
+        if (statusCodeOf(err) !== 409) throw err;
         const existing = await this.core.readNamespacedEvent({ name, namespace });
         existing.count = (existing.count ?? 1) + 1;
         existing.lastTimestamp = now;

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { withSignal } from './client.js';
+import { statusCodeOf, withSignal } from './client.js';
 
 export interface LeaderCallbacks {
   /**
@@ -151,7 +151,7 @@ export class LeaderElector {
       try {
         lease = await this.api.readNamespacedLease({ namespace, name }, opts);
       } catch (err) {
-        if (statusOf(err) !== 404) throw err;
+        if (statusCodeOf(err) !== 404) throw err;
         const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: this.nextSpec(undefined, now) };
         this.setObserved(await this.api.createNamespacedLease({ namespace, body }, opts), Date.now());
         return true;
@@ -167,7 +167,7 @@ export class LeaderElector {
     } catch (err) {
       // 409 is the expected outcome of losing a race. A request cut short by shutdown is not worth a warning either;
       // one cut short by its deadline is.
-      if (statusOf(err) === 409) this.log.debug('lease changed concurrently; will retry');
+      if (statusCodeOf(err) === 409) this.log.debug('lease changed concurrently; will retry');
       else if (!signal.aborted || (signal.reason as Error | undefined)?.name === 'TimeoutError') this.log.warn({ err: describe(err) }, 'failed to acquire or renew lease');
       return false;
     }
@@ -203,7 +203,7 @@ export class LeaderElector {
         this.log.info('released leader lease');
         return;
       } catch (err) {
-        if ((err as { code?: number }).code === 409 && attempt < 2) {
+        if (statusCodeOf(err) === 409 && attempt < 2) {
           try {
             const fresh = await this.api.readNamespacedLease({ namespace, name }, withSignal(AbortSignal.timeout(this.renewDeadlineMs)));
             this.setObserved(fresh, Date.now());
@@ -237,10 +237,6 @@ export class LeaderElector {
 /** Waits ms, or less if signal aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return sleep(ms, undefined, { signal }).catch(() => undefined);
-}
-
-function statusOf(err: unknown): number | undefined {
-  return err instanceof ApiException ? err.code : undefined;
 }
 
 function describe(err: unknown): string {

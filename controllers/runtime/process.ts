@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { loadClients } from './client.js';
+import { KeepAliveKubeConfig, loadClients } from './client.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { InformerFactory } from './informer.js';
 import { LeaderElector, defaultIdentity } from './leaderelection.js';
@@ -101,6 +101,7 @@ export async function runComponent(config: ComponentConfig, controllers: Control
     return stoppedOnRequest && !fail.signal.aborted ? 0 : 1;
   } finally {
     await informers.stop();
+    if (client.kc instanceof KeepAliveKubeConfig) await client.kc.close();
     await closeServer(server);
     logger.info(`${config.component} stopped`);
   }

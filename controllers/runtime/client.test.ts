@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { after, before, test } from 'node:test';
+import { writeKubeconfig } from '../../apiserver/auth/kubeconfig.js';
+import { ensurePKI } from '../../apiserver/auth/pki.js';
+import { tempDir } from '../../e2e/harness.js';
+import { requestJSON } from '../detector/rest.js';
+import { KeepAliveKubeConfig, listPath, loadClients } from './client.js';
+
+let dir: string;
+let server: Server;
+let kubeconfig: string;
+let connections = 0;
+const requests: { path: string; clientCert: boolean; connection?: string }[] = [];
+
+before(async () => {
+  dir = await tempDir();
+  const pki = await ensurePKI(dir);
+  server = createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    requests.push({ path: req.url!, clientCert: (req.socket as TLSSocket).authorized, connection: req.headers.connection });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [] }));
+  });
+  server.on('secureConnection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  kubeconfig = join(dir, 'admin.kubeconfig');
+  await writeKubeconfig(kubeconfig, { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caPem: pki.caCertPem, user: 'admin', clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('the typed clients and the detector’s requests share one keep-alive connection, with the client certificate', async () => {
+  const clients = loadClients(kubeconfig);
+  assert.ok(clients.kc instanceof KeepAliveKubeConfig);
+  const before = connections;
+  requests.length = 0;
+  for (let i = 0; i < 3; i++) await clients.core.listNamespace();
+  await clients.customObjects.listClusterCustomObject({ group: 'work.karmada.io', version: 'v1alpha2', plural: 'clusterresourcebindings' });
+  for (let i = 0; i < 2; i++) await requestJSON(clients.kc, 'GET', '/api/v1/namespaces');
+  assert.equal(requests.length, 6);
+  assert.ok(requests.every((r) => r.clientCert), 'every request presents the admin certificate');
+  assert.ok(requests.every((r) => r.connection !== 'close'), JSON.stringify(requests));
+  assert.equal(connections - before, 1, 'one TLS connection for six sequential requests');
+  await (clients.kc as KeepAliveKubeConfig).close();
+});
+
+test('lists and watches keep connections of their own', async () => {
+  const clients = loadClients(kubeconfig);
+  const kc = clients.kc as KeepAliveKubeConfig;
+  const shared = await kc.keepAliveAgent();
+  // An informer ends its watch by destroying the watch's agent: it must never be the shared one.
+  const watch = await kc.applyToFetchOptions({});
+  assert.ok(watch.agent && watch.agent !== shared);
+  const before = connections;
+  await listPath(kc, '/api/v1/namespaces');
+  await listPath(kc, '/api/v1/namespaces');
+  assert.equal(connections - before, 2);
+  await kc.close();
+});
