@@ -19,6 +19,14 @@ function binding(status: ResourceBindingStatus, extra: Partial<ResourceBinding['
 const cases: [string, ResourceBindingStatus, ScheduleOutcome, number, boolean, Partial<ResourceBindingStatus> | undefined, Partial<ResourceBinding['spec']>?][] = [
   ['first success', {}, { clusters: [] }, 2, false, { conditions: [{ ...scheduled, lastTransitionTime: NOW }], schedulerObservedGeneration: 2, lastScheduledTime: NOW }],
   ['nothing new: nothing written', done, { clusters: [] }, 2, false, undefined],
+  [
+    'a result whose status write was refused (409) is written when nothing is left to schedule',
+    { schedulerObservedGeneration: 2, lastScheduledTime: T0 },
+    { clusters: [] },
+    3,
+    false,
+    { conditions: [{ ...scheduled, lastTransitionTime: NOW }], schedulerObservedGeneration: 3, lastScheduledTime: NOW },
+  ],
   ['a new result for the next generation', done, { clusters: [] }, 3, true, { schedulerObservedGeneration: 3, lastScheduledTime: NOW }],
   ['a reschedule asked for is answered even when nothing moves', done, { clusters: [] }, 2, false, { lastScheduledTime: NOW }, { rescheduleTriggeredAt: '2024-01-01T12:00:00Z' }],
   [

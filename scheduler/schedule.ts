@@ -160,9 +160,10 @@ class SchedulingLoop {
     }
     const trigger = scheduleTrigger(binding, this.clusters.list());
     if (!trigger) {
-      // Nothing to schedule: the current result is the result for this generation.
-      const generation = binding.metadata?.generation;
-      if (binding.status?.schedulerObservedGeneration !== generation) await this.patch(binding, { status: { schedulerObservedGeneration: generation } }, true);
+      // Nothing to schedule: the current result is the result for this generation. Its status may still be missing
+      // when the status write that followed our spec write was refused (409): the outcome is then written here.
+      const outcome: ScheduleOutcome = { clusters: binding.spec.clusters ?? [] };
+      await this.writeStatus(binding, outcome, statusChanges(binding, outcome, binding.metadata?.generation, false, now()), binding.metadata?.resourceVersion);
       return;
     }
     const started = performance.now();
@@ -204,12 +205,18 @@ class SchedulingLoop {
         log.info({ why: trigger.reason, clusters: outcome.clusters }, 'schedule result written');
       }
     }
-    const status = statusChanges(binding, outcome, generation, wroteSpec, now());
-    // Guarded too: conditions other controllers wrote since the cache was read (FullyApplied) must not be lost.
-    if (status) await this.patch(binding, { metadata: { resourceVersion }, status }, true);
-    if (status?.conditions) await this.recordResult(binding, outcome);
+    await this.writeStatus(binding, outcome, statusChanges(binding, outcome, generation, wroteSpec, now()), resourceVersion);
     // "No cluster fits" is final until a cluster or the binding changes; anything else is tried again.
     if (outcome.error && !(outcome.error instanceof FitError)) throw outcome.error;
+  }
+
+  /** Writes the status changes of an outcome, and records its events when the Scheduled condition changed. */
+  private async writeStatus(binding: Binding, outcome: ScheduleOutcome, status: Partial<ResourceBindingStatus> | undefined, resourceVersion: string | undefined): Promise<void> {
+    if (!status) return;
+    // Guarded by the resourceVersion: conditions other controllers wrote since the cache was read (FullyApplied)
+    // must not be lost; a 409 requeues the binding and the next attempt writes what is still missing.
+    await this.patch(binding, { metadata: { resourceVersion }, status }, true);
+    if (status.conditions) await this.recordResult(binding, outcome);
   }
 
   /** Karmada's scheduling events, on the binding and on the template users describe, when the outcome changed. */
