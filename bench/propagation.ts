@@ -15,7 +15,8 @@
 //     burst, interpolated as Prometheus' histogram_quantile does).
 //  3. cold start: every control-plane process is stopped (SIGTERM) and started again on the same store; time until
 //     the scheduler and the controller-manager are ready with every workqueue_depth at 0 on two scrapes in a row,
-//     verified by listing every ResourceBinding (Scheduled, observed generation current) and every Work (Applied).
+//     verified by listing every ResourceBinding (spec.clusters written for the current generation) and every Work
+//     (Applied).
 //  4. footprint: VmRSS of every process sampled each second (peak and final; a restarted process counts by role),
 //     and the bytes on disk of the apiserver's and the members' data directories.
 //
@@ -26,6 +27,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import type { Agent } from 'node:https';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -83,6 +85,21 @@ export class Proc {
   }
 }
 
+/** A pino error line summarized: controller, message, and the HTTP status or first line of the error. */
+function errorKind(line: string): string {
+  try {
+    const j = JSON.parse(line);
+    const err = j.err ?? {};
+    const status = err.code ?? err.statusCode ?? /HTTP[- ]?(?:Code:)? ?(\d{3})/.exec(String(err.message))?.[1];
+    const what = status ? `HTTP ${status}` : String(err.message ?? '').split('\n')[0].slice(0, 100);
+    return `${j.controller ?? '-'} ${j.msg}: ${what}`.replace(/\bmember\d+\b/g, 'memberN');
+  } catch {
+    return line.slice(0, 100);
+  }
+}
+
+const errorLineCount = (output: string) => output.split('\n').filter((l) => /"level":(50|60)/.test(l)).length;
+
 export async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -109,6 +126,13 @@ export function httpGet(port: number, path: string): Promise<{ status: number; b
 export async function rssKiB(pid: number): Promise<{ rss: number; hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   return { rss: Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN), hwm: Number(/^VmHWM:\s+(\d+) kB/m.exec(text)?.[1] ?? NaN) };
+}
+
+/** utime+stime of a process in seconds (USER_HZ 100). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export async function diskBytes(dir: string): Promise<number> {
@@ -215,6 +239,7 @@ export class Fleet {
   mc!: Credentials;
   mcAgent!: Agent;
   readonly memberNames: string[];
+  private readonly started: { role: 'scheduler' | 'controllerManager'; proc: Proc }[] = [];
   private readonly log: (msg: string) => void;
 
   constructor(readonly opts: FleetOptions) {
@@ -266,12 +291,21 @@ export class Fleet {
 
   startScheduler(): Proc {
     this.scheduler = new Proc(['scheduler', ...this.componentArgs(this.schedulerPort)]);
+    this.started.push({ role: 'scheduler', proc: this.scheduler });
     return this.scheduler;
   }
 
   startControllerManager(): Proc {
     this.controllerManager = new Proc(['controller-manager', ...this.componentArgs(this.cmPort), '--cluster-status-update-frequency', this.opts.statusFrequency ?? '10s']);
+    this.started.push({ role: 'controllerManager', proc: this.controllerManager });
     return this.controllerManager;
+  }
+
+  /** Error-level log lines of every scheduler and controller-manager started so far, by role. */
+  errorLines(): Record<string, string[]> {
+    const out: Record<string, string[]> = { scheduler: [], controllerManager: [] };
+    for (const { role, proc } of this.started) out[role].push(...proc.errorLines());
+    return out;
   }
 
   /** A fresh keep-alive agent for the control plane (after an apiserver restart the old sockets are dead). */
@@ -501,8 +535,20 @@ export interface PropagationBenchResult {
   rss_peak_mb: Record<string, number>;
   rss_final_mb: Record<string, number>;
   store_bytes: { apiserver: number; members: number };
+  /** CPU seconds (user+system) of each role over the whole run, restarts included, and of this process. */
+  cpu_s: Record<string, number>;
+  /** os.loadavg() at the start and at the end, and the number of CPUs: other work on the machine skews every figure. */
+  machine: { cpus: number; loadavg_start: number[]; loadavg_end: number[] };
   /** Error-level log lines of the control-plane processes. */
   process_errors: Record<string, number>;
+  /** The scheduler's and controller-manager's error lines by controller, message and HTTP status. */
+  process_error_kinds: Record<string, number>;
+  /**
+   * Bindings that are scheduled (spec.clusters written, schedulerObservedGeneration current) but carry no
+   * Scheduled=True condition: when the scheduler's status patch after its spec write meets a 409, its retry finds
+   * nothing to schedule and writes only schedulerObservedGeneration (scheduler/schedule.ts, reconcile).
+   */
+  bindings_without_scheduled_condition: string[];
   /** Anything that went wrong: failed creates, objects that did not land, checks that failed. */
   errors: string[];
 }
@@ -524,18 +570,26 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
   });
   const peak: Record<string, number> = {};
   const final: Record<string, number> = {};
+  // CPU seconds by pid (the last reading of each incarnation of a role), summed by role at the end.
+  const cpu = new Map<number, { role: string; seconds: number }>();
   const sample = async () => {
     for (const [role, pid] of Object.entries(fleet.pids())) {
       if (!pid) continue;
       const r = await rssKiB(pid).catch(() => undefined);
       if (!r) continue;
-      peak[role] = Math.max(peak[role] ?? 0, r.rss, r.hwm);
+      // A process on its way out has no VmRSS line any more.
+      if (!Number.isFinite(r.rss)) continue;
+      peak[role] = Math.max(peak[role] ?? 0, r.rss, Number.isFinite(r.hwm) ? r.hwm : 0);
       final[role] = r.rss;
+      const seconds = await cpuSeconds(pid).catch(() => undefined);
+      if (seconds !== undefined) cpu.set(pid, { role, seconds });
     }
   };
   const sampler = setInterval(() => void sample(), 1000);
   let watch: MemberWatch | undefined;
   const t0 = performance.now();
+  const loadStart = loadavg();
+  const selfCpu = process.cpuUsage();
   try {
     await fleet.start();
     const membersReadyS = (performance.now() - t0) / 1000;
@@ -680,6 +734,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     for (const m of fleet.memberNames.slice(burstMembers)) if (watch.contents(m, BURST_NS).size > 0) errors.push(`${m} is not a burst member but holds ${watch.contents(m, BURST_NS).size} burst Deployments`);
 
     // 3. cold start
+    let apiserverErrorLines = 0;
     let coldStart: PropagationBenchResult['cold_start'] = null;
     if (o.coldStart) {
       log('cold start: stopping the control plane');
@@ -687,6 +742,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       await fleet.controllerManager!.stop();
       await fleet.scheduler!.stop();
       await fleet.server.stop();
+      apiserverErrorLines += errorLineCount(fleet.server.output);
       const c0 = performance.now();
       await fleet.server.start();
       fleet.resetAgent();
@@ -699,6 +755,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       let verified: number | undefined;
       let bindings = 0;
       let works = 0;
+      let unsettled = 'the scheduler or the controller-manager never idle';
       await until(
         'the restarted control plane to settle',
         async () => {
@@ -709,12 +766,15 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
           if (c) cmIdle ??= performance.now();
           if (!s || !c) return false;
           const rbs = await fleet.listAll<any>('/apis/work.karmada.io/v1alpha2/resourcebindings');
-          const scheduled = rbs.every((b) => b.status?.schedulerObservedGeneration === b.metadata.generation && b.status?.conditions?.some((x: any) => x.type === 'Scheduled' && x.status === 'True'));
+          // Scheduled: the result is for the current generation. (Not the Scheduled condition: see scheduledConditionMissing.)
+          const unscheduled = rbs.filter((b) => !(b.status?.schedulerObservedGeneration === b.metadata.generation && b.spec.clusters?.length > 0));
           const ws = await fleet.listAll<any>('/apis/work.karmada.io/v1alpha1/works');
-          const applied = ws.every((w) => w.status?.conditions?.some((x: any) => x.type === 'Applied' && x.status === 'True'));
+          const unapplied = ws.filter((w) => !w.status?.conditions?.some((x: any) => x.type === 'Applied' && x.status === 'True'));
           bindings = rbs.length;
           works = ws.length;
-          if (!scheduled || !applied) {
+          if (unscheduled.length || unapplied.length) {
+            const brief = (o: any) => `${o.metadata.namespace}/${o.metadata.name} gen ${o.metadata.generation} ${JSON.stringify(o.status?.conditions?.map((c: any) => `${c.type}=${c.status}:${c.reason}`))}${o.status?.schedulerObservedGeneration !== undefined ? ` observed ${o.status.schedulerObservedGeneration}` : ''}`;
+            unsettled = `${unscheduled.length} bindings not scheduled (${unscheduled.slice(0, 3).map(brief).join('; ')}), ${unapplied.length} Works not applied (${unapplied.slice(0, 3).map(brief).join('; ')})`;
             schedulerIdle = cmIdle = undefined;
             return false;
           }
@@ -723,7 +783,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         },
         timeout,
         250,
-      ).catch((err) => errors.push(`cold start: ${err}`));
+      ).catch((err) => errors.push(`cold start: ${err}: ${unsettled}`));
       const writes = sumMetric(await fleet.apiserverMetrics().catch(() => []), 'apiserver_request_total', isMutating) - apiBeforeCold;
       const s = (t: number | undefined) => (t === undefined ? NaN : round((t - c0) / 1000, 2));
       coldStart = {
@@ -740,13 +800,27 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
     }
 
+    // Every binding should carry Scheduled=True once scheduled; a known scheduler bug can leave it out (see the
+    // result's doc), so it is reported apart from the errors.
+    const missing = (await fleet.listAll<any>('/apis/work.karmada.io/v1alpha2/resourcebindings').catch(() => []))
+      .filter((b) => !b.status?.conditions?.some((x: any) => x.type === 'Scheduled' && x.status === 'True'))
+      .map((b) => `${b.metadata.namespace}/${b.metadata.name}`);
+
     // 4. footprint
     await sample();
     const storeBytes = { apiserver: await diskBytes(fleet.server.dataDir), members: await diskBytes(fleet.membersDir) };
     const mb = (kib: number) => round(kib / 1024, 1);
     const processErrors: Record<string, number> = {};
-    for (const [role, p] of Object.entries({ scheduler: fleet.scheduler, controllerManager: fleet.controllerManager, members: fleet.members })) processErrors[role] = p?.errorLines().length ?? 0;
-    processErrors.apiserver = fleet.server.output.split('\n').filter((l) => /"level":(50|60)/.test(l)).length;
+    const errorKinds: Record<string, number> = {};
+    for (const [role, lines] of Object.entries(fleet.errorLines())) {
+      processErrors[role] = lines.length;
+      for (const line of lines) {
+        const kind = `${role}: ${errorKind(line)}`;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      }
+    }
+    processErrors.members = fleet.members.errorLines().length;
+    processErrors.apiserver = apiserverErrorLines + errorLineCount(fleet.server.output);
     const coldStartS = coldStart ? (Number.isNaN(coldStart.controllers_idle_s) ? null : Math.max(coldStart.controllers_idle_s, coldStart.scheduler_idle_s)) : null;
     return {
       date: new Date().toISOString(),
@@ -760,7 +834,14 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       rss_peak_mb: Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, mb(v)])),
       rss_final_mb: Object.fromEntries(Object.entries(final).map(([k, v]) => [k, mb(v)])),
       store_bytes: storeBytes,
+      cpu_s: {
+        ...Object.fromEntries([...cpu.values()].reduce((m, { role, seconds }) => m.set(role, round((m.get(role) ?? 0) + seconds, 1)), new Map<string, number>())),
+        bench: round((process.cpuUsage(selfCpu).user + process.cpuUsage(selfCpu).system) / 1e6, 1),
+      },
+      machine: { cpus: cpus().length, loadavg_start: loadStart.map((x) => round(x, 2)), loadavg_end: loadavg().map((x) => round(x, 2)) },
       process_errors: processErrors,
+      process_error_kinds: errorKinds,
+      bindings_without_scheduled_condition: missing,
       errors,
     };
   } finally {
@@ -806,8 +887,15 @@ export function markdown(r: PropagationBenchResult): string {
     ],
     ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (total ${r.rss_peak_total_mb})`],
     ['RSS final: ' + Object.keys(r.rss_final_mb).join(' / '), `${Object.values(r.rss_final_mb).join(' / ')} MiB`],
+    ['CPU seconds: ' + Object.keys(r.cpu_s).join(' / '), Object.values(r.cpu_s).join(' / ')],
+    ['machine: CPUs, load average at start / end', `${r.machine.cpus}, ${r.machine.loadavg_start[0]} / ${r.machine.loadavg_end[0]}`],
     ['store on disk: apiserver / members', `${round(r.store_bytes.apiserver / 2 ** 20, 1)} / ${round(r.store_bytes.members / 2 ** 20, 1)} MiB`],
-    ['error log lines: ' + Object.keys(r.process_errors).join(' / '), Object.values(r.process_errors).join(' / ')],
+    ['error-level log lines (409 conflicts included): ' + Object.keys(r.process_errors).join(' / '), Object.values(r.process_errors).join(' / ')],
+    ...Object.entries(r.process_error_kinds)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([kind, n]): [string, string] => [`  ${kind.replaceAll('|', '\\|')}`, String(n)]),
+    ['bindings scheduled but without the Scheduled condition (scheduler bug)', r.bindings_without_scheduled_condition.length ? `${r.bindings_without_scheduled_condition.length}: ${r.bindings_without_scheduled_condition.slice(0, 5).join(', ')}` : 'none'],
     ['errors', r.errors.length ? r.errors.slice(0, 10).join('; ') : 'none'],
   ];
   return [`| Propagation (${o.members} members) | Value |`, '| --- | ---: |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
