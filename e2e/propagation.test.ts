@@ -74,6 +74,15 @@ test('the Karmada nginx sample runs one replica in each member', { skip }, async
   await until('nginx in both members', async () => ((await memberReplicas('member1')) === 1 && (await memberReplicas('member2')) === 1 ? true : undefined));
   const rb = JSON.parse((await k('get', 'rb', 'nginx-deployment', '-o', 'json')).stdout);
   assert.deepEqual(rb.spec.clusters.map((c: any) => `${c.name}=${c.replicas}`).sort(), ['member1=1', 'member2=1']);
+  // kubectl get rb -o wide: whether it is scheduled and applied (Karmada's columns), and where, with how many replicas.
+  const wide = await until('the binding scheduled and fully applied', async () => {
+    const out = (await k('get', 'rb', 'nginx-deployment', '-o', 'wide')).stdout;
+    return /\bTrue\s+True\b/.test(out) ? out : undefined;
+  });
+  assert.match(wide, /^NAME\s+SCHEDULED\s+FULLYAPPLIED\s+AGE\s+REPLICAS\s+CLUSTERS\n/);
+  const clusters = wide.split('\n')[1].trim().split(/\s+/).slice(-2);
+  assert.equal(clusters[0], '2');
+  assert.deepEqual(JSON.parse(clusters[1]), rb.spec.clusters);
   // kubectl describe of the template shows the controllers' events.
   const described = await until('the scheduling event', async () => {
     const d = await k('describe', 'deploy', 'nginx');

@@ -42,6 +42,25 @@ const CLUSTER_COLUMNS = [
   { name: 'Proxy-URL', type: 'string', priority: 1, jsonPath: '.spec.proxyURL' },
 ];
 
+/**
+ * Wide columns added to the binding CRDs' storage version: Karmada's columns say whether a binding is scheduled and
+ * applied but not where, and `kubectl get rb -o wide` should. A printer column shows only its path's first match, so
+ * CLUSTERS reads the whole list (printed as JSON: each cluster with its replicas).
+ */
+const BINDING_WIDE_COLUMNS = [
+  { name: 'REPLICAS', type: 'integer', priority: 1, jsonPath: '.spec.replicas' },
+  { name: 'CLUSTERS', type: 'string', priority: 1, jsonPath: '.spec.clusters' },
+];
+const BINDING_CRDS = new Set(['resourcebindings.work.karmada.io', 'clusterresourcebindings.work.karmada.io']);
+
+function withBindingColumns(crd: KObject): KObject {
+  if (!BINDING_CRDS.has(crd.metadata!.name)) return crd;
+  const versions = (crd.spec as { versions: { storage: boolean; additionalPrinterColumns?: object[] }[] }).versions.map((v) =>
+    v.storage ? { ...v, additionalPrinterColumns: [...(v.additionalPrinterColumns ?? []), ...BINDING_WIDE_COLUMNS] } : v,
+  );
+  return { ...crd, spec: { ...(crd.spec as object), versions } };
+}
+
 /** The Cluster CRD Karmada would publish if it served clusters from CRDs. */
 function clusterCRD(goSource: string): KObject {
   const types = parseGoTypes(goSource);
@@ -74,7 +93,8 @@ function federationCRDsFrom(dir: string): KObject[] {
     parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
       .map((doc) => doc.toJS() as KObject | null)
       .filter((doc): doc is KObject => doc !== null)
-      .map(crdFacts),
+      .map(crdFacts)
+      .map(withBindingColumns),
   );
   crds.push(clusterCRD(readFileSync(join(dir, CLUSTER_TYPES), 'utf8')));
   return crds.sort((a, b) => a.metadata!.name.localeCompare(b.metadata!.name));

@@ -45,8 +45,11 @@ test('printer columns as kubectl shows them for Karmada', () => {
     storage('Cluster').additionalPrinterColumns.filter((c: any) => !c.priority).map((c: any) => c.jsonPath),
     ['.status.kubernetesVersion', '.spec.syncMode', '.status.conditions[?(@.type=="Ready")].status', '.metadata.creationTimestamp'],
   );
-  assert.deepEqual(columns('ResourceBinding'), ['SCHEDULED', 'FULLYAPPLIED', 'AGE']);
-  assert.deepEqual(columns('ClusterResourceBinding'), ['SCHEDULED', 'FULLYAPPLIED', 'AGE']);
+  // Karmada's, then ours for -o wide: where a binding is scheduled.
+  for (const kind of ['ResourceBinding', 'ClusterResourceBinding']) {
+    assert.deepEqual(columns(kind), ['SCHEDULED', 'FULLYAPPLIED', 'AGE', 'REPLICAS', 'CLUSTERS']);
+    assert.deepEqual(storage(kind).additionalPrinterColumns.filter((c: any) => c.priority === 1).map((c: any) => c.jsonPath), ['.spec.replicas', '.spec.clusters']);
+  }
   assert.deepEqual(columns('Work'), ['WORKLOAD-KIND', 'APPLIED', 'AGE']);
   assert.deepEqual(columns('PropagationPolicy'), ['CONFLICT-RESOLUTION', 'PRIORITY', 'AGE']);
   assert.deepEqual(columns('OverridePolicy'), []);
