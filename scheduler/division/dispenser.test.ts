@@ -9,10 +9,16 @@ const asMap = (list: TargetCluster[]) => Object.fromEntries(list.map((c) => [c.n
 const cases: [string, number, ClusterWeight[], Record<string, number>][] = [
   ['1:2 of 9', 9, [w('a', 1), w('b', 2)], { a: 3, b: 6 }],
   ['1:2 of 12', 12, [w('a', 1), w('b', 2)], { a: 4, b: 8 }],
-  // Floors 2 and 6; the one left over goes to the heavier cluster.
   ['1:3 of 9', 9, [w('a', 1), w('b', 3)], { a: 2, b: 7 }],
-  // Floors 0, 1 and 0: the leftover goes by weight, not by the largest fraction (c's 0.67), as in Karmada.
-  ['leftovers go to the heaviest first', 2, [w('a', 1), w('b', 3), w('c', 2)], { a: 0, b: 2, c: 0 }],
+  // The first replica to b (3 ÷ 1), the second to c (2 ÷ 1 beats b's 3 ÷ 3): what a floor-and-leftovers division
+  // gets wrong (b: 2).
+  ['Webster: each replica to the highest weight ÷ (2 × replicas + 1)', 2, [w('a', 1), w('b', 3), w('c', 2)], { a: 0, b: 1, c: 1 }],
+  // Wikipedia's Sainte-Laguë example: 8 seats for 100,000, 80,000, 30,000 and 20,000 votes.
+  ['Sainte-Laguë', 8, [w('a', 100_000), w('b', 80_000), w('c', 30_000), w('d', 20_000)], { a: 3, b: 3, c: 1, d: 1 }],
+  // Equal priorities (1 ÷ 1 and 3 ÷ 3): the cluster with fewer replicas so far wins, as in Karmada.
+  ['a tie goes to the cluster with fewer replicas', 2, [w('a', 1), w('b', 3)], { a: 1, b: 1 }],
+  // The loop starts from a lower bound of each share: a huge count takes no longer, and comes out proportional.
+  ['two billion replicas', 2_000_000_000, [w('a', 1), w('b', 2), w('c', 3)], { a: 333_333_333, b: 666_666_667, c: 1_000_000_000 }],
   ['equal weights: the remainder stays where it was', 3, [w('a', 1, 1), w('b', 1, 2)], { a: 1, b: 2 }],
   ['all weights 0: nothing divided', 3, [w('a', 0)], {}],
 ];

@@ -1,8 +1,9 @@
-// Karmada's replica dispenser (helper.Dispenser.TakeByWeight): each cluster gets the floor of its share of the
-// replicas by weight, and the replicas left over go one each to the clusters in order of weight, then of what they
-// had in the last schedule (so a remainder stays where it was). Karmada breaks the remaining ties at random; here
-// they are broken by a hash of the binding's uid and the cluster name: as even across bindings, but the same on
-// every run, so a level-triggered scheduler does not move replicas back and forth.
+// Karmada's replica dispenser (helper.Dispenser.TakeByWeight), which apportions replicas by weight with the Webster
+// (Sainte-Laguë) method: each next replica goes to the cluster with the highest weight ÷ (2 × replicas so far + 1).
+// Ties go, as in Karmada, to the cluster with fewer replicas so far; then to the one that had more in the last
+// schedule (so a remainder stays where it was); then by a hash of the binding's uid and the cluster name, where
+// Karmada falls back to the name: as even across bindings, but the same on every run, so a level-triggered scheduler
+// does not move replicas back and forth.
 import type { TargetCluster } from '../../openapi/karmada/types.js';
 import { target } from '../api.js';
 import { compare } from '../spread/select-groups.js';
@@ -21,17 +22,27 @@ export interface ClusterWeight {
 export function takeByWeight(replicas: number, weights: readonly ClusterWeight[], init: readonly TargetCluster[], seed: string): TargetCluster[] {
   const sum = weights.reduce((s, w) => s + w.weight, 0);
   if (sum === 0) return [...init];
-  const ordered = [...weights].sort(
+  const n = weights.length;
+  // Every cluster's Webster share is above weight × (replicas − n/2) ÷ sum − 1/2: starting from that floor, the
+  // highest-averages loop hands out at most about 2n replicas, however large the count.
+  const seats = weights.map((w) => ({ ...w, replicas: Math.max(0, Math.floor((w.weight * (replicas - n / 2)) / sum - 0.5)) }));
+  let remain = replicas - seats.reduce((s, c) => s + c.replicas, 0);
+  // a before b: a higher weight ÷ (2 × replicas + 1), compared without division.
+  const before = (a: (typeof seats)[number], b: (typeof seats)[number]) =>
+    a.weight * (2 * b.replicas + 1) - b.weight * (2 * a.replicas + 1) ||
+    b.replicas - a.replicas ||
+    a.lastReplicas - b.lastReplicas ||
+    tieBreak(seed, b.name) - tieBreak(seed, a.name) ||
+    compare(b.name, a.name);
+  for (; remain > 0; remain--) {
+    let next = seats[0];
+    for (const c of seats) if (before(c, next) > 0) next = c;
+    next.replicas++;
+  }
+  const ordered = seats.sort(
     (a, b) => b.weight - a.weight || b.lastReplicas - a.lastReplicas || tieBreak(seed, a.name) - tieBreak(seed, b.name) || compare(a.name, b.name),
   );
-  const shares = ordered.map((w) => ({ name: w.name, replicas: Math.floor((w.weight * replicas) / sum) }));
-  let remain = replicas - shares.reduce((s, c) => s + c.replicas, 0);
-  for (const share of shares) {
-    if (remain === 0) break;
-    share.replicas++;
-    remain--;
-  }
-  return mergeTargetClusters(init, shares.map((s) => target(s.name, s.replicas)));
+  return mergeTargetClusters(init, ordered.map((s) => target(s.name, s.replicas)));
 }
 
 /**
