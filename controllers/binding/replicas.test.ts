@@ -58,8 +58,9 @@ test('jobCompletions spreads a Job\'s completions like its parallelism', () => {
     { name: 'b', replicas: 3 },
   ];
   const got = jobCompletions(job, clusters, 'uid');
-  assert.equal(got.get('b'), 8);
-  assert.equal(got.get('a'), 2);
+  // Shares 2.5 and 7.5: Webster's last tie (1 ÷ 5 = 3 ÷ 15) goes to the cluster with fewer so far.
+  assert.equal(got.get('b'), 7);
+  assert.equal(got.get('a'), 3);
   assert.deepEqual(jobCompletions(job, clusters, 'uid'), got, 'the same every time');
   assert.equal([...jobCompletions({ kind: 'Job', spec: { completions: 5 } }, clusters, 'x').values()].reduce((s, n) => s + n, 0), 5);
   assert.equal(jobCompletions({ kind: 'Job', spec: { parallelism: 4 } }, clusters, 'uid').size, 0, 'a work queue Job has no completions');
