@@ -5,9 +5,9 @@
 // CustomObjectsApi cannot address the core group, so templates are read and written here by path, with the
 // kubeconfig's credentials, exactly as listPath in runtime/client.ts reads lists.
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { APIStatusError, KeepAliveKubeConfig } from '../runtime/client.js';
+import { APIStatusError, requestOptions } from '../runtime/client.js';
 
 /** method path with an optional JSON body; resolves to the decoded JSON response, rejects with APIStatusError. */
 export async function requestJSON<T = any>(kc: KubeConfig, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
@@ -17,10 +17,7 @@ export async function requestJSON<T = any>(kc: KubeConfig, method: string, path:
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
-  const opts: RequestOptions = { method, headers, signal };
-  await kc.applyToHTTPSOptions(opts);
-  // The control plane's shared keep-alive agent rather than a new connection for every request.
-  if (kc instanceof KeepAliveKubeConfig) opts.agent = (await kc.keepAliveAgent()) ?? opts.agent;
+  const opts = await requestOptions(kc, { method, headers, signal });
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, opts, (res) => {

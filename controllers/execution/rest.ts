@@ -1,10 +1,11 @@
 // JSON requests to any Kubernetes API with a kubeconfig's credentials, and discovery of where a kind is served.
 // Objects of any kind are read and written as the API serves them: client-node's generic object API would turn
 // built-in kinds into its typed models and drop every field those do not know.
-import { request as httpRequest, type Agent } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Obj } from '../overrides/jsonpatch.js';
+import { requestOptions } from '../runtime/client.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -31,16 +32,14 @@ export interface RESTClient {
   request(method: string, path: string, opts?: RequestOptionsJSON): Promise<Obj>;
 }
 
-/** A client for the API kc points at; agent (e.g. a member's keep-alive agent) carries the requests when given. */
-export function restClient(kc: KubeConfig, agent?: Agent, timeoutMs = DEFAULT_TIMEOUT_MS): RESTClient {
+/** A client for the API kc points at (on its keep-alive agent when it has one). */
+export function restClient(kc: KubeConfig, timeoutMs = DEFAULT_TIMEOUT_MS): RESTClient {
   return {
     async request(method, path, opts = {}) {
       const cluster = kc.getCurrentCluster();
       if (!cluster) throw new Error('kubeconfig has no current cluster');
       const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-      const options: RequestOptions = {};
-      await kc.applyToHTTPSOptions(options);
-      if (agent) options.agent = agent;
+      const options = await requestOptions(kc);
       const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
       const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
       const request = url.protocol === 'https:' ? httpsRequest : httpRequest;

@@ -27,13 +27,18 @@ export interface Clients {
 }
 
 /**
- * A kubeconfig whose typed clients share one keep-alive agent. client-node builds a new https.Agent for every
- * request, so each API call of a controller would open (and close) its own TCP and TLS connection: the apiserver
- * then spends more on handshakes than on the calls. Watches and the raw requests made through applyToHTTPSOptions
- * and applyToFetchOptions keep their own agents (an informer cuts its watch by destroying that agent).
+ * A kubeconfig whose typed clients, and raw requests made with requestOptions, share one keep-alive agent.
+ * client-node builds a new https.Agent for every request (applyToHTTPSOptions included), so each API call would open
+ * (and close) its own TCP and TLS connection: the server then spends more on handshakes than on the calls. Watches
+ * and lists keep their own agents (an informer cuts its watch by destroying that agent).
  */
 export class KeepAliveKubeConfig extends KubeConfig {
   private agent?: Promise<HTTPAgent | undefined>;
+
+  /** maxSockets: connections to the server at most (the rest of the requests wait for one). */
+  constructor(private readonly maxSockets = 64) {
+    super();
+  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
@@ -47,7 +52,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
       const cluster = this.getCurrentCluster();
       if (!cluster || cluster.proxyUrl) return undefined;
       // An idle socket is dropped before a server's keep-alive timeout would close it under a request.
-      const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000 };
+      const agentOptions = { keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: Math.min(16, this.maxSockets), timeout: 30_000 };
       if (cluster.server.startsWith('http:')) return new HTTPAgent(agentOptions);
       const tls: RequestOptions = {};
       await this.applyToHTTPSOptions(tls);
@@ -61,6 +66,13 @@ export class KeepAliveKubeConfig extends KubeConfig {
   async close(): Promise<void> {
     (await this.agent)?.destroy();
   }
+}
+
+/** TLS options and credentials for a raw request to kc's server, on its shared keep-alive agent when it has one. */
+export async function requestOptions(kc: KubeConfig, opts: RequestOptions = {}): Promise<RequestOptions> {
+  await kc.applyToHTTPSOptions(opts);
+  if (kc instanceof KeepAliveKubeConfig) opts.agent = (await kc.keepAliveAgent()) ?? opts.agent;
+  return opts;
 }
 
 export function loadClients(kubeconfigPath: string): Clients {

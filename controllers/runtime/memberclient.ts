@@ -3,11 +3,12 @@
 // token or tls.crt/tls.key), TLS verification is skipped when spec.insecureSkipTLSVerification says so, and
 // spec.proxyURL is honoured (spec.proxyHeader is not). A client is cached per cluster and rebuilt when any of those
 // inputs change; one set of clients is shared by every controller of a process.
-import { Agent as HTTPAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { Agent as HTTPSAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, KubernetesObjectApi, type RequestContext, type V1Secret } from '@kubernetes/client-node';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Cluster } from '../../openapi/karmada/types.js';
+import { KeepAliveKubeConfig, requestOptions } from './client.js';
 import type { ControllerContext } from './controller.js';
 import { InformerFactory, type SharedInformer } from './informer.js';
 
@@ -32,19 +33,6 @@ export interface RawGetOptions {
 /** Why no client could be built for a cluster (no endpoint, no Secret, no credentials in it). */
 export class MemberClientError extends Error {}
 
-/**
- * The typed clients share one keep-alive agent per member: client-node otherwise opens a new TLS connection for
- * every request, which a controller-manager talking to a hundred members pays for on every probe.
- */
-class MemberKubeConfig extends KubeConfig {
-  keepAlive?: HTTPAgent;
-
-  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    await super.applySecurityAuthentication(context);
-    if (this.keepAlive) context.setAgent(this.keepAlive);
-  }
-}
-
 export class MemberClient {
   readonly core: CoreV1Api;
   readonly customObjects: CustomObjectsApi;
@@ -55,19 +43,13 @@ export class MemberClient {
 
   constructor(
     readonly cluster: string,
-    readonly kc: MemberKubeConfig,
+    readonly kc: KeepAliveKubeConfig,
     private readonly logger: Logger,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.customObjects = kc.makeApiClient(CustomObjectsApi);
     this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.requestOptions = (async () => {
-      const opts: RequestOptions = {};
-      await kc.applyToHTTPSOptions(opts);
-      // Raw requests share the typed clients' keep-alive agent; behind a proxy, the proxy agent built here.
-      if (kc.keepAlive) opts.agent = kc.keepAlive;
-      return opts;
-    })();
+    this.requestOptions = requestOptions(kc);
   }
 
   get server(): string {
@@ -114,7 +96,7 @@ export class MemberClient {
 
   close(): void {
     this.stopInformers();
-    this.kc.keepAlive?.destroy();
+    void this.kc.close();
   }
 }
 
@@ -124,14 +106,15 @@ function fingerprint(cluster: Cluster, secret: V1Secret): string {
   return JSON.stringify([apiEndpoint, insecureSkipTLSVerification ?? false, proxyURL ?? '', secretRef, secret.metadata?.uid, secret.metadata?.resourceVersion]);
 }
 
-function buildKubeConfig(cluster: Cluster, secret: V1Secret): MemberKubeConfig {
+function buildKubeConfig(cluster: Cluster, secret: V1Secret): KeepAliveKubeConfig {
   const name = cluster.metadata!.name as string;
   const { apiEndpoint, insecureSkipTLSVerification, proxyURL } = cluster.spec;
   const data = secret.data ?? {};
   const token = data.token ? Buffer.from(data.token, 'base64').toString('utf8').trim() : undefined;
   const cert = data['tls.crt'] && data['tls.key'] ? { certData: data['tls.crt'], keyData: data['tls.key'] } : undefined;
   if (!token && !cert) throw new MemberClientError(`the secret for cluster ${name} has neither a token nor tls.crt and tls.key`);
-  const kc = new MemberKubeConfig();
+  // Many controllers probe and write a member at once: 8 connections each, so a hundred members stay within bounds.
+  const kc = new KeepAliveKubeConfig(8);
   const skipTLSVerify = insecureSkipTLSVerification === true;
   kc.loadFromOptions({
     clusters: [{ name, server: apiEndpoint!, skipTLSVerify, ...(data.caBundle && !skipTLSVerify ? { caData: data.caBundle } : {}), ...(proxyURL ? { proxyUrl: proxyURL } : {}) }],
@@ -139,16 +122,6 @@ function buildKubeConfig(cluster: Cluster, secret: V1Secret): MemberKubeConfig {
     contexts: [{ name, cluster: name, user: name }],
     currentContext: name,
   });
-  if (!proxyURL) {
-    const tls = {
-      ...(data.caBundle && !skipTLSVerify ? { ca: Buffer.from(data.caBundle, 'base64') } : {}),
-      ...(cert ? { cert: Buffer.from(cert.certData, 'base64'), key: Buffer.from(cert.keyData, 'base64') } : {}),
-      ...(skipTLSVerify ? { rejectUnauthorized: false } : {}),
-    };
-    // An idle socket is dropped before a server's keep-alive timeout would close it under a request.
-    const agentOptions = { keepAlive: true, maxSockets: 8, timeout: 30_000 };
-    kc.keepAlive = apiEndpoint!.startsWith('https:') ? new HTTPSAgent({ ...agentOptions, ...tls }) : new HTTPAgent(agentOptions);
-  }
   return kc;
 }
 
