@@ -7,6 +7,9 @@
 // Level-triggered over informer caches: a Work is reconciled when anything but its status changes, and the Works of
 // a cluster when its readiness changes; a failure is retried with backoff. Everything a reconcile needs is read from
 // the caches and the member; what it must remember is in the API (the finalizer, the conditions).
+//
+// Metrics (see metrics.ts): each sync is timed, each create, update and delete in a member counted, and the first
+// sync of a Work that creates its object observes how long after its template's creation that was.
 import type { Cluster } from '../../openapi/karmada/types.js';
 import { EXECUTION_CONTROLLER_FINALIZER, clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { EventRecorder, type Involved } from '../runtime/events.js';
@@ -17,13 +20,16 @@ import { withOwnSignal } from './signal.js';
 import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import { CLUSTERS_PATH, MemberClients } from '../runtime/memberclient.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
-import { ObjectWatcher, markedManifest, overwrites } from './objectwatcher.js';
+import { TemplateSource } from '../binding/templates.js';
+import { executionMetrics, type ExecutionMetrics } from './metrics.js';
+import { ObjectWatcher, markedManifest, overwrites, type MemberWrite } from './objectwatcher.js';
 import {
   MANIFEST_APPLIED_MESSAGE,
   WORKS_PATH,
   WORK_APPLIED,
   WORK_DISPATCHING,
   aggregateErrors,
+  isApplied,
   isClusterReady,
   isSuspended,
   manifestsOf,
@@ -59,6 +65,12 @@ function clusterView(c: Cluster): string {
   return JSON.stringify([isClusterReady(c), Boolean(c.metadata?.deletionTimestamp)]);
 }
 
+/** An object a Work's first sync created in its member, and when. */
+interface Created {
+  manifest: Record<string, any>;
+  atMs: number;
+}
+
 class ExecutionController {
   private works!: SharedInformer<Work>;
   private clusters!: SharedInformer<Cluster>;
@@ -66,12 +78,21 @@ class ExecutionController {
   private watcher!: ObjectWatcher;
   private queue!: WorkQueue<string>;
   private readonly events: EventRecorder;
+  private readonly metrics: ExecutionMetrics;
+  /**
+   * Templates, for their creation time: through the shared informers the binding controller reads templates from,
+   * so in a controller-manager that runs both this adds no watch.
+   */
+  private readonly templates: TemplateSource;
 
   constructor(
     private readonly ctx: ControllerContext,
     private readonly opts: Required<ExecutionControllerOptions>,
   ) {
     this.events = new EventRecorder(ctx.client.core, 'execution-controller', ctx.logger);
+    this.metrics = executionMetrics(ctx.metrics.registry);
+    // Template changes are the binding controller's business; only the cache is wanted here.
+    this.templates = new TemplateSource(ctx, () => {});
   }
 
   async start(): Promise<void> {
@@ -157,17 +178,40 @@ class ExecutionController {
       if (!findCondition(work.status?.conditions, WORK_APPLIED)) await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }, signal);
       throw new Error(message);
     }
-    await this.syncToCluster(work, clusterName);
+    await this.syncWork(work, clusterName);
   }
 
-  /** syncToClusters: every manifest applied, and the outcome recorded in the Applied condition. */
-  private async syncToCluster(work: Work, cluster: string): Promise<void> {
+  /** syncToCluster, timed as Karmada's syncWork times it; the objects a first sync created observe their propagation. */
+  private async syncWork(work: Work, cluster: string): Promise<void> {
+    const started = performance.now();
+    const created: Created[] = [];
+    try {
+      await this.syncToCluster(work, cluster, created);
+      this.metrics.observeSync('success', started);
+    } catch (err) {
+      this.metrics.observeSync('error', started);
+      throw err;
+    } finally {
+      // Not awaited: a template informer that has not listed yet must not hold up a worker.
+      if (created.length > 0) void this.observePropagation(created);
+    }
+  }
+
+  /**
+   * syncToClusters: every manifest applied, and the outcome recorded in the Applied condition. The objects created
+   * while the Work was never applied before go into created: only those are new to the member because the template
+   * is (an object deleted in the member and created again, for one, is not).
+   */
+  private async syncToCluster(work: Work, cluster: string, created: Created[]): Promise<void> {
     const { namespace, name, annotations } = work.metadata;
     const manifests = manifestsOf(work);
+    const firstSync = !isApplied(work);
     const errors: Error[] = [];
     for (const manifest of manifests) {
       try {
-        await this.watcher.apply(cluster, markedManifest(manifest, { namespace, name }), overwrites(manifest, annotations), this.ctx.signal);
+        const onWrite = (w: MemberWrite) => this.metrics.countWrite(cluster, manifest, w);
+        const result = await this.watcher.apply(cluster, markedManifest(manifest, { namespace, name }), overwrites(manifest, annotations), this.ctx.signal, onWrite);
+        if (result === 'created' && firstSync) created.push({ manifest, atMs: Date.now() });
       } catch (err) {
         errors.push(err as Error);
       }
@@ -182,9 +226,8 @@ class ExecutionController {
       for (const m of manifests) await this.events.record(templateOf(m), 'Warning', SYNC_FAILED, failure);
       throw new Error(failure);
     }
-    const wasApplied = findCondition(work.status?.conditions, WORK_APPLIED)?.status === 'True';
     await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }, this.ctx.signal);
-    if (!wasApplied) await this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
+    if (firstSync) await this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
   }
 
   /**
@@ -199,12 +242,34 @@ class ExecutionController {
     if (cluster && isClusterReady(cluster)) {
       for (const manifest of manifestsOf(work)) {
         if (work.spec?.preserveResourcesOnDeletion) await this.watcher.release(clusterName, manifest, signal);
-        else await this.watcher.delete(clusterName, manifest, signal);
+        else await this.watcher.delete(clusterName, manifest, signal, (w) => this.metrics.countWrite(clusterName, manifest, w));
       }
     } else if (cluster && !cluster.metadata?.deletionTimestamp) {
       throw new Error(`cluster(${clusterName}) not ready`);
     }
     await patchWorkMetadata(this.ctx.client.customObjects, work, { finalizers: finalizers.filter((f) => f !== EXECUTION_CONTROLLER_FINALIZER) }, signal);
+  }
+
+  /**
+   * flotilla_propagation_duration_seconds of each created object whose template is still the one it was rendered
+   * from (its uid, which the binding controller records on the manifest); a Work written by hand has none.
+   */
+  private async observePropagation(created: Created[]): Promise<void> {
+    for (const { manifest, atMs } of created) {
+      const uid = manifest.metadata?.annotations?.[TEMPLATE_UID_ANNOTATION];
+      if (!uid) continue;
+      try {
+        const informer = await this.templates.informer(manifest.apiVersion, manifest.kind);
+        if (!informer || !(await informer.waitForSync(this.ctx.signal))) continue;
+        const template = informer.get(manifest.metadata?.namespace || undefined, manifest.metadata?.name);
+        if (!template || template.metadata?.uid !== uid) continue;
+        const seconds = (atMs - Date.parse(String(template.metadata.creationTimestamp))) / 1000;
+        // Negative only when this host's clock is behind the apiserver's, and NaN without a timestamp: nothing to tell.
+        if (seconds >= 0) this.metrics.propagation.observe(seconds);
+      } catch (err) {
+        this.ctx.logger.warn({ err, apiVersion: manifest.apiVersion, kind: manifest.kind, name: manifest.metadata?.name }, 'template lookup failed; propagation latency not observed');
+      }
+    }
   }
 }
 

@@ -50,6 +50,16 @@ const MARK_ANNOTATIONS = [
 
 export type ApplyResult = 'created' | 'updated' | 'unchanged';
 
+/** A write of an object to a member, reported to whoever counts them (Karmada's *_resource_*_cluster metrics). */
+export interface MemberWrite {
+  operation: 'create' | 'update' | 'delete';
+  ok: boolean;
+  /** For an update that succeeded: whether the member's object changed (it may already have matched). */
+  changed?: boolean;
+}
+
+export type WriteObserver = (write: MemberWrite) => void;
+
 /** Writes redone against the latest object after a conflict, before the conflict is returned. */
 const CONFLICT_RETRIES = 3;
 
@@ -142,7 +152,7 @@ export class ObjectWatcher {
     const member = this.members.get(cluster);
     let a = access.get(member);
     if (!a) {
-      const rest = restClient(member.kc, member.kc.keepAlive);
+      const rest = restClient(member.kc);
       access.set(member, (a = { rest, mapper: new ResourceMapper(rest), versions: new Map() }));
     }
     return a;
@@ -171,31 +181,46 @@ export class ObjectWatcher {
 
   /**
    * Creates the manifest's object in the member, or brings the member's object up to date with it. Throws
-   * ConflictError when the member has the object without it being Karmada's and overwrite is false.
+   * ConflictError when the member has the object without it being Karmada's and overwrite is false. onWrite hears of
+   * the create or update tried (not of a failed read before either).
    */
-  async apply(cluster: string, manifest: Obj, overwrite: boolean, signal?: AbortSignal): Promise<ApplyResult> {
+  async apply(cluster: string, manifest: Obj, overwrite: boolean, signal?: AbortSignal, onWrite?: WriteObserver): Promise<ApplyResult> {
     const observed = await this.get(cluster, manifest, signal);
-    if (!observed) {
-      try {
-        const created = await this.access(cluster).rest.request('POST', await this.path(cluster, manifest, false), { body: manifest, signal });
-        this.record(cluster, manifest, created);
-        return 'created';
-      } catch (err) {
-        // Created meanwhile (by another writer, or a retried request of ours): update it as any existing object.
-        if (!isStatus(err, 409)) throw err;
+    if (observed) return this.update(cluster, manifest, observed, overwrite, signal, onWrite);
+    let created: Obj;
+    try {
+      created = await this.access(cluster).rest.request('POST', await this.path(cluster, manifest, false), { body: manifest, signal });
+    } catch (err) {
+      // Created meanwhile (by another writer, or a retried request of ours): update it as any existing object.
+      if (isStatus(err, 409)) {
         const existing = await this.get(cluster, manifest, signal);
-        if (!existing) throw err;
-        return this.update(cluster, manifest, existing, overwrite, signal);
+        if (existing) return this.update(cluster, manifest, existing, overwrite, signal, onWrite);
       }
+      onWrite?.({ operation: 'create', ok: false });
+      throw err;
     }
-    return this.update(cluster, manifest, observed, overwrite, signal);
+    this.record(cluster, manifest, created);
+    onWrite?.({ operation: 'create', ok: true });
+    return 'created';
   }
 
   /**
    * ObjectWatcher.Update: the manifest written over observed, keeping what the member owns. When observed turns out
-   * stale (the member's controllers write its status all the time), the object is read again and the write redone.
+   * stale (the member's controllers write its status all the time), the object is read again and the write redone;
+   * onWrite hears of the update once, with its final outcome.
    */
-  async update(cluster: string, manifest: Obj, observed: Obj, overwrite: boolean, signal?: AbortSignal): Promise<ApplyResult> {
+  async update(cluster: string, manifest: Obj, observed: Obj, overwrite: boolean, signal?: AbortSignal, onWrite?: WriteObserver): Promise<ApplyResult> {
+    try {
+      const result = await this.updateRetrying(cluster, manifest, observed, overwrite, signal);
+      onWrite?.({ operation: 'update', ok: true, changed: result === 'updated' });
+      return result;
+    } catch (err) {
+      onWrite?.({ operation: 'update', ok: false });
+      throw err;
+    }
+  }
+
+  private async updateRetrying(cluster: string, manifest: Obj, observed: Obj, overwrite: boolean, signal?: AbortSignal): Promise<ApplyResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.updateFrom(cluster, manifest, observed, overwrite, signal);
@@ -233,8 +258,11 @@ export class ObjectWatcher {
     return recorded !== versionOf(observed) || !covers(observed.metadata, { labels, annotations });
   }
 
-  /** Deletes the manifest's object from the member, unless it is not Karmada's (then it is left alone). */
-  async delete(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<void> {
+  /**
+   * Deletes the manifest's object from the member, unless it is not Karmada's (then it is left alone). onWrite hears
+   * of the delete when one is sent.
+   */
+  async delete(cluster: string, manifest: Obj, signal?: AbortSignal, onWrite?: WriteObserver): Promise<void> {
     const observed = await this.get(cluster, manifest, signal);
     this.access(cluster).versions.delete(objectKey(manifest));
     if (!observed || !isManaged(observed)) return;
@@ -243,8 +271,13 @@ export class ObjectWatcher {
       const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: observed.metadata?.uid } };
       await this.access(cluster).rest.request('DELETE', await this.path(cluster, manifest), { body, signal });
     } catch (err) {
-      if (!isStatus(err, 404) && !isStatus(err, 409)) throw err;
+      // Gone already, or replaced by another object (the uid precondition): nothing of ours is left to delete.
+      if (!isStatus(err, 404) && !isStatus(err, 409)) {
+        onWrite?.({ operation: 'delete', ok: false });
+        throw err;
+      }
     }
+    onWrite?.({ operation: 'delete', ok: true });
   }
 
   /**

@@ -1,0 +1,311 @@
+// The execution controller's metrics: the label mapping on its own, then the controller against real processes (an
+// apiserver and a `flotilla members` process with two simulated members, Clusters marked Ready by hand as in
+// controllers/status/propagation.test.ts), with Works written by hand as the binding controller would leave them.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import pino from 'pino';
+import client from 'prom-client';
+import { joinCluster } from '../../cli/join.js';
+import { APIServerProcess, CLI, freePort, tempDir } from '../../e2e/harness.js';
+import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
+import { loadClients, type Clients } from '../runtime/client.js';
+import type { ControllerContext } from '../runtime/controller.js';
+import { InformerFactory } from '../runtime/informer.js';
+import { ComponentMetrics } from '../runtime/metrics.js';
+import { executionController } from './controller.js';
+import { executionMetrics } from './metrics.js';
+import type { MemberWrite } from './objectwatcher.js';
+
+type Labels = Record<string, string>;
+/** A series as prom-client's get() returns it (its types leave out the name a histogram's series carry). */
+type Series = { value: number; labels: Labels; metricName?: string };
+
+async function series(registry: client.Registry, name: string): Promise<Series[]> {
+  const metric = registry.getSingleMetric(name);
+  return metric ? ((await metric.get()).values as Series[]) : [];
+}
+
+/** The value of metric name (a counter, or a histogram's NAME_count) with exactly these labels. */
+async function sample(registry: client.Registry, name: string, labels: Labels): Promise<number> {
+  const same = (l: Labels) => Object.keys(l).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => l[k] === v);
+  const counted = (s: Series) => s.metricName === undefined || s.metricName === `${name}_count`;
+  return (await series(registry, name)).find((s) => counted(s) && same(s.labels))?.value ?? 0;
+}
+
+/** The sum of histogram name's observations with these labels. */
+async function observedSum(registry: client.Registry, name: string, labels: Labels = {}): Promise<number | undefined> {
+  return (await series(registry, name)).find((s) => s.metricName === `${name}_sum` && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+}
+
+test('countWrite: Karmada’s counter and labels for each write', async () => {
+  const registry = new client.Registry();
+  const metrics = executionMetrics(registry);
+  const manifest = { apiVersion: 'apps/v1', kind: 'Deployment' };
+  const object = { apiversion: 'apps/v1', kind: 'Deployment', member_cluster: 'member1' };
+  const table: [MemberWrite, string, Labels][] = [
+    [{ operation: 'create', ok: true }, 'create_resource_to_cluster', { result: 'success', ...object, recreate: 'false' }],
+    [{ operation: 'create', ok: false }, 'create_resource_to_cluster', { result: 'error', ...object, recreate: 'false' }],
+    [{ operation: 'update', ok: true, changed: true }, 'update_resource_to_cluster', { result: 'success', ...object, operationResult: 'updated' }],
+    [{ operation: 'update', ok: true, changed: false }, 'update_resource_to_cluster', { result: 'success', ...object, operationResult: 'unchanged' }],
+    [{ operation: 'update', ok: false }, 'update_resource_to_cluster', { result: 'error', ...object, operationResult: 'unchanged' }],
+    [{ operation: 'delete', ok: true }, 'delete_resource_from_cluster', { result: 'success', ...object }],
+    [{ operation: 'delete', ok: false }, 'delete_resource_from_cluster', { result: 'error', ...object }],
+  ];
+  for (const [write, name, labels] of table) {
+    const before = await sample(registry, name, labels);
+    metrics.countWrite('member1', manifest, write);
+    assert.equal(await sample(registry, name, labels), before + 1, JSON.stringify(write));
+  }
+  assert.equal(executionMetrics(registry), metrics, 'registered once per registry: a second start does not register the names again');
+});
+
+test('observeSync: one observation per sync, under its result', async () => {
+  const registry = new client.Registry();
+  const metrics = executionMetrics(registry);
+  metrics.observeSync('success', performance.now());
+  metrics.observeSync('error', performance.now() - 1500);
+  assert.equal(await sample(registry, 'work_sync_workload_duration_seconds', { result: 'success' }), 1);
+  assert.equal(await sample(registry, 'work_sync_workload_duration_seconds', { result: 'error' }), 1);
+  const errorSum = (await observedSum(registry, 'work_sync_workload_duration_seconds', { result: 'error' }))!;
+  assert.ok(errorSum >= 1.5 && errorSum < 2.5, `the duration in seconds (${errorSum})`);
+});
+
+// The controller against real processes.
+
+const MEMBERS = ['member1', 'member2'];
+const WORKS = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
+
+let server: APIServerProcess | undefined;
+let membersDir: string | undefined;
+let membersPort: number;
+let members: ChildProcess | undefined;
+let membersOutput = '';
+let clients: Clients;
+let informers: InformerFactory | undefined;
+let registry: client.Registry;
+const stop = new AbortController();
+const memberApps = new Map<string, k8s.AppsV1Api>();
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${membersOutput.slice(-2000)}`);
+    await sleep(100);
+  }
+}
+
+const metric = (name: string, labels: Labels) => sample(registry, name, labels);
+const syncs = (result: 'success' | 'error') => metric('work_sync_workload_duration_seconds', { result });
+const propagations = () => metric('flotilla_propagation_duration_seconds', {});
+const deployments = (result: string, cluster: string) => ({ result, apiversion: 'apps/v1', kind: 'Deployment', member_cluster: cluster });
+
+const memberDeployment = async (cluster: string, name: string, namespace = 'default') => {
+  try {
+    return await memberApps.get(cluster)!.readNamespacedDeployment({ name, namespace });
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+};
+
+const applied = async (cluster: string, name: string) => {
+  const w: any = await clients.customObjects.getNamespacedCustomObject({ ...WORKS, namespace: `karmada-es-${cluster}`, name });
+  return w.status?.conditions?.find((c: any) => c.type === 'Applied')?.status as string | undefined;
+};
+
+function deploymentManifest(name: string, replicas: number, extra: { namespace?: string; annotations?: Record<string, string> } = {}) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: extra.namespace ?? 'default', labels: { app: name }, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+    },
+  };
+}
+
+async function createWork(cluster: string, name: string, manifest: object) {
+  await clients.customObjects.createNamespacedCustomObject({
+    ...WORKS,
+    namespace: `karmada-es-${cluster}`,
+    body: { apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work', metadata: { name }, spec: { workload: { manifests: [manifest] } } },
+  });
+}
+
+/** A Deployment template on the control plane, and the manifest the binding controller would render from it. */
+async function template(name: string): Promise<{ manifest: object; created: number }> {
+  const t = await clients.objects.create(deploymentManifest(name, 1) as k8s.KubernetesObject);
+  return {
+    manifest: deploymentManifest(name, 1, { annotations: { [TEMPLATE_UID_ANNOTATION]: t.metadata!.uid! } }),
+    created: Date.parse(String(t.metadata!.creationTimestamp)),
+  };
+}
+
+/** PUT /members/NAME/online on the members process, with its admin credentials. */
+async function setOnline(member: string, online: boolean): Promise<void> {
+  const [ca, cert, key] = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(join(membersDir!, 'pki', f))));
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: membersPort, path: `/members/${member}/online`, method: 'PUT', ca, cert, key, servername: 'localhost' }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end(String(online));
+  });
+  assert.equal(status, 204);
+}
+
+before(async () => {
+  server = await APIServerProcess.start();
+  membersDir = await tempDir('flotilla-members-');
+  membersPort = await freePort();
+  members = spawn(process.execPath, [CLI, 'members', '--count', String(MEMBERS.length), '--data-dir', membersDir, '--port', String(membersPort), '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  members.stdout!.on('data', (d) => (membersOutput += d));
+  members.stderr!.on('data', (d) => (membersOutput += d));
+  clients = loadClients(server.kubeconfig);
+  for (const m of MEMBERS) await clients.core.createNamespace({ body: { metadata: { name: `karmada-es-${m}` } } });
+  for (const m of MEMBERS) {
+    const file = join(membersDir, m, 'admin.kubeconfig');
+    await until(`${m}'s kubeconfig`, async () => (existsSync(file) && membersOutput.includes(`${MEMBERS.at(-1)}\t`) ? true : undefined));
+    await joinCluster({ name: m, clusterKubeconfig: file, kubeconfig: server.kubeconfig });
+    await clients.customObjects.patchClusterCustomObjectStatus(
+      {
+        group: 'cluster.karmada.io',
+        version: 'v1alpha1',
+        plural: 'clusters',
+        name: m,
+        body: { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy and ready to accept workloads', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(file);
+    memberApps.set(m, kc.makeApiClient(k8s.AppsV1Api));
+  }
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  informers = new InformerFactory(clients.kc, logger, { initialMs: 100, maxMs: 1000 });
+  const metrics = new ComponentMetrics();
+  registry = metrics.registry;
+  const ctx: ControllerContext = { informers, client: clients, logger, metrics, signal: stop.signal };
+  await executionController().start(ctx);
+});
+
+after(async () => {
+  stop.abort();
+  await informers?.stop();
+  if (members && members.exitCode === null && members.signalCode === null) {
+    const exited = new Promise((r) => members!.once('exit', r));
+    members.kill('SIGTERM');
+    await exited;
+  }
+  await server?.destroy();
+  if (membersDir) await rm(membersDir, { recursive: true, force: true });
+});
+
+test('a Work applied to its member: a successful sync, a create, and the propagation from its template’s creation', async () => {
+  const { manifest, created } = await template('web');
+  await createWork('member1', 'web', manifest);
+  await until('web applied', async () => ((await applied('member1', 'web')) === 'True' ? true : undefined));
+  const appliedBy = Date.now();
+
+  assert.equal(await metric('create_resource_to_cluster', { ...deployments('success', 'member1'), recreate: 'false' }), 1);
+  assert.ok((await syncs('success')) >= 1);
+  assert.equal(await syncs('error'), 0);
+  await until('the propagation observed', async () => ((await propagations()) === 1 ? true : undefined));
+  const seconds = (await observedSum(registry, 'flotilla_propagation_duration_seconds'))!;
+  // The creationTimestamp is in whole seconds: the observation may exceed the real latency by up to one.
+  assert.ok(seconds >= 0 && seconds <= (appliedBy - created) / 1000, `${seconds}s between the template's creation and its Work applied`);
+});
+
+test('an update of the Work counts an update that changed the member object', async () => {
+  const before = await metric('update_resource_to_cluster', { ...deployments('success', 'member1'), operationResult: 'updated' });
+  await clients.customObjects.patchNamespacedCustomObject(
+    { ...WORKS, namespace: 'karmada-es-member1', name: 'web', body: { spec: { workload: { manifests: [deploymentManifest('web', 3)] } } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+  await until('web scaled in member1', async () => ((await memberDeployment('member1', 'web'))?.spec?.replicas === 3 ? true : undefined));
+  // At least one: a resync still in flight from the create may have updated the member object too.
+  await until('the update counted', async () => ((await metric('update_resource_to_cluster', { ...deployments('success', 'member1'), operationResult: 'updated' })) > before ? true : undefined));
+});
+
+test('no propagation is observed for a Work written by hand, nor for one whose template is another object now', async () => {
+  const observed = await propagations();
+  await createWork('member2', 'by-hand', deploymentManifest('by-hand', 1));
+  await template('stale');
+  await createWork('member2', 'stale', deploymentManifest('stale', 1, { annotations: { [TEMPLATE_UID_ANNOTATION]: 'a-deleted-template' } }));
+  for (const name of ['by-hand', 'stale']) await until(`${name} applied`, async () => ((await applied('member2', name)) === 'True' ? true : undefined));
+  // A Work that does observe, afterwards: the two before it have had their turn once it is counted.
+  const { manifest } = await template('after');
+  await createWork('member2', 'after', manifest);
+  await until('the propagation of after observed', async () => ((await propagations()) > observed ? true : undefined));
+  assert.equal(await propagations(), observed + 1);
+  assert.equal(await metric('create_resource_to_cluster', { ...deployments('success', 'member2'), recreate: 'false' }), 3, 'every object created is counted');
+});
+
+test('failed syncs count errors, each by what failed', async () => {
+  const cases: { name: string; arrange(): Promise<() => Promise<void>>; work: [cluster: string, name: string, manifest: object]; counted?: [string, Labels] }[] = [
+    {
+      name: 'the member refuses the object (its namespace does not exist there)',
+      arrange: async () => async () => {},
+      work: ['member1', 'nowhere', deploymentManifest('nowhere', 1, { namespace: 'missing' })],
+      counted: ['create_resource_to_cluster', { ...deployments('error', 'member1'), recreate: 'false' }],
+    },
+    {
+      name: 'the member has the object, and it is not Karmada’s',
+      arrange: async () => {
+        await memberApps.get('member1')!.createNamespacedDeployment({ namespace: 'default', body: deploymentManifest('theirs', 1) as k8s.V1Deployment });
+        return async () => {};
+      },
+      work: ['member1', 'theirs', deploymentManifest('theirs', 2)],
+      counted: ['update_resource_to_cluster', { ...deployments('error', 'member1'), operationResult: 'unchanged' }],
+    },
+    {
+      name: 'the member cannot be reached (no write is tried: only the sync fails)',
+      arrange: async () => {
+        await setOnline('member2', false);
+        return () => setOnline('member2', true);
+      },
+      work: ['member2', 'offline', deploymentManifest('offline', 1)],
+    },
+  ];
+  for (const c of cases) {
+    const errors = await syncs('error');
+    const counted = c.counted ? await metric(...c.counted) : 0;
+    const restore = await c.arrange();
+    try {
+      await createWork(...c.work);
+      await until(`${c.name}: Applied False`, async () => ((await applied(c.work[0], c.work[1])) === 'False' ? true : undefined));
+      await until(`${c.name}: the sync counted as an error`, async () => ((await syncs('error')) > errors ? true : undefined));
+      if (c.counted) assert.ok((await metric(...c.counted)) > counted, `${c.name}: ${c.counted[0]} counts the error`);
+    } finally {
+      await restore();
+    }
+  }
+  // The retries of the unreachable member tried no write; once it is back, the object is created.
+  await until('offline applied once member2 is back', async () => ((await applied('member2', 'offline')) === 'True' ? true : undefined));
+  assert.equal(await metric('create_resource_to_cluster', { ...deployments('error', 'member2'), recreate: 'false' }), 0);
+});
+
+test('deleting a Work counts the delete of its member object', async () => {
+  await clients.customObjects.deleteNamespacedCustomObject({ ...WORKS, namespace: 'karmada-es-member1', name: 'web' });
+  await until('web gone from member1', async () => ((await memberDeployment('member1', 'web')) ? undefined : true));
+  await until('the delete counted', async () => ((await metric('delete_resource_from_cluster', deployments('success', 'member1'))) === 1 ? true : undefined));
+});
