@@ -36,7 +36,7 @@ import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import pino from 'pino';
 import { joinCluster } from '../cli/join.js';
 import { InformerFactory, type SharedInformer } from '../controllers/runtime/informer.js';
-import { APIServerProcess, CLI, freePort, tempDir } from '../e2e/harness.js';
+import { APIServerProcess, cliArgs, freePort, tempDir } from '../e2e/harness.js';
 import { keepAliveAgent, loadCredentials, send, sleep, stats, type Credentials, type Response } from './client.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/propagation-latest.json', import.meta.url));
@@ -54,7 +54,7 @@ export class Proc {
   readonly exited: Promise<void>;
 
   constructor(readonly args: string[]) {
-    this.proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, cliArgs(args), { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => {
       this.output += d;
       if (this.output.length > 128 * 1024) this.output = this.output.slice(-64 * 1024);

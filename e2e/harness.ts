@@ -10,6 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
+/**
+ * Node's arguments for a flotilla child process, then the CLI and args. FLOTILLA_CHILD_NODE_ARGS adds options that
+ * NODE_OPTIONS refuses, such as `--cpu-prof --cpu-prof-dir=DIR` to profile every process of a benchmark.
+ */
+export function cliArgs(args: string[]): string[] {
+  return [...(process.env.FLOTILLA_CHILD_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), CLI, ...args];
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -62,7 +70,7 @@ export class APIServerProcess {
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
     this.output = '';
-    const proc = spawn(process.execPath, [CLI, 'apiserver', '--data-dir', this.dataDir, '--port', String(this.port), '--log-level', 'warn', ...this.extraArgs], {
+    const proc = spawn(process.execPath, cliArgs(['apiserver', '--data-dir', this.dataDir, '--port', String(this.port), '--log-level', 'warn', ...this.extraArgs]), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
