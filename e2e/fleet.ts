@@ -72,8 +72,16 @@ const LOG_TAIL = 64 * 1024;
 /** Thrown from an until() probe to stop waiting at once (a process the wait depends on has died). */
 export class FatalError extends Error {}
 
+export interface UntilOptions {
+  timeoutMs?: number;
+  /** Default 250ms: the fleet's probes run kubectl. */
+  intervalMs?: number;
+  /** Appended to the timeout's message, such as the processes' recent output. */
+  detail?: () => string;
+}
+
 /** Polls fn (errors count as "not yet", bar FatalError) until it returns a value, or throws after timeoutMs. */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000, detail: () => string = () => ''): Promise<T> {
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, { timeoutMs = 60_000, intervalMs = 250, detail = () => '' }: UntilOptions = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -85,7 +93,7 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined>, t
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}${detail()}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -148,7 +156,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     const k = (...args: string[]) => kubectl(KUBECTL_DEFAULT, kubeconfig, args);
     const member = (name: string, ...args: string[]) => kubectl(KUBECTL_DEFAULT, memberKubeconfig(name), args);
     const detail = () => `\n--- processes ---\n${logs.slice(-4000)}`;
-    const poll = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number) => until(what, fn, timeoutMs, detail);
+    const poll = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number) => until(what, fn, { timeoutMs, detail });
     // While starting, a process that exits (a bad flag, a port taken) ends the wait at once.
     const startup = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs?: number) =>
       poll(

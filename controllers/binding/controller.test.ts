@@ -3,82 +3,40 @@
 // admin kubeconfig.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
-import pino from 'pino';
-import { APIServerProcess } from '../../e2e/harness.js';
-import { loadClients, type Clients } from '../runtime/client.js';
-import type { ControllerContext } from '../runtime/controller.js';
-import { InformerFactory } from '../runtime/informer.js';
-import { ComponentMetrics } from '../runtime/metrics.js';
 import { APPLIED_OVERRIDES_ANNOTATION } from '../overrides/policies.js';
+import { startControllerFleet, WORKS, type ControllerFleet } from '../testing.js';
 import { bindingController } from './controller.js';
 import { DEPENDENCIES_ANNOTATION } from './dependencies.js';
 import { dependenciesDistributor } from './distributor.js';
 import { BINDING_FINALIZER, EXECUTION_CONTROLLER_FINALIZER, RB_PERMANENT_ID_LABEL, WORK_PERMANENT_ID_LABEL, generateWorkName } from './names.js';
 
-let server: APIServerProcess;
-let clients: Clients;
-let informers: InformerFactory;
-const stop = new AbortController();
+let fleet: ControllerFleet;
 let stopDistributor = new AbortController();
 const namespace = 'apps';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 before(async () => {
-  server = await APIServerProcess.start();
-  clients = loadClients(server.kubeconfig);
-  for (const name of [namespace, 'karmada-es-member1', 'karmada-es-member2']) await clients.core.createNamespace({ body: { metadata: { name } } });
-  informers = new InformerFactory(clients.kc, pino({ level: 'silent' }), { initialMs: 100, maxMs: 1000 });
-  await bindingController().start(context(stop.signal));
-  await dependenciesDistributor().start(context(stopDistributor.signal));
+  // No members: nothing applies the Works here, so the binding controller needs only their execution namespaces.
+  fleet = await startControllerFleet({ members: 0, namespaces: [namespace, 'karmada-es-member1', 'karmada-es-member2'] });
+  await bindingController().start(fleet.context());
+  await dependenciesDistributor().start(fleet.context(stopDistributor.signal));
 });
 after(async () => {
-  stop.abort();
   stopDistributor.abort();
-  await informers.stop();
-  await server.destroy();
+  await fleet?.stop();
 });
 
-function context(signal: AbortSignal): ControllerContext {
-  return { informers, client: clients, logger: pino({ level: 'silent' }), metrics: new ComponentMetrics(), signal };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(50);
-  }
-}
-
 const crd = (group: string, version: string, plural: string) => ({ group, version, plural });
-const WORKS = crd('work.karmada.io', 'v1alpha1', 'works');
 const RBS = crd('work.karmada.io', 'v1alpha2', 'resourcebindings');
 const OPS = crd('policy.karmada.io', 'v1alpha1', 'overridepolicies');
-
-async function getWork(cluster: string, name: string): Promise<any | undefined> {
-  try {
-    return await clients.customObjects.getNamespacedCustomObject({ ...WORKS, namespace: `karmada-es-${cluster}`, name });
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
 
 const manifestOf = (work: any) => work.spec.workload.manifests[0];
 const imageOf = (work: any) => manifestOf(work).spec.template.spec.containers[0].image;
 
 /** How many Work writes (creates and updates) the apiserver has served. */
 async function workWrites(): Promise<number> {
-  const metrics = (await server.request('GET', '/metrics')).body;
+  const metrics = (await fleet.server.request('GET', '/metrics')).body;
   return metrics
     .split('\n')
     .filter((l) => l.startsWith('apiserver_request_total{') && /resource="works"/.test(l) && /verb="(CREATE|UPDATE)"/.test(l) && /subresource=""/.test(l))
@@ -87,11 +45,11 @@ async function workWrites(): Promise<number> {
 
 /** The Work as the execution controller would leave it once the member's copy is gone: without its finalizer. */
 async function releaseWork(cluster: string, name: string): Promise<void> {
-  await clients.customObjects.patchNamespacedCustomObject({ ...WORKS, namespace: `karmada-es-${cluster}`, name, body: { metadata: { finalizers: null } } }, mergePatch);
+  await fleet.clients.customObjects.patchNamespacedCustomObject({ ...WORKS, namespace: `karmada-es-${cluster}`, name, body: { metadata: { finalizers: null } } }, mergePatch);
 }
 
 test('a ResourceBinding gets a Work per cluster with its replicas and overrides, and loses those of dropped clusters', async () => {
-  await clients.objects.create({
+  await fleet.clients.objects.create({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'nginx', namespace, labels: { app: 'nginx' } },
@@ -101,7 +59,7 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
       template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } },
     },
   });
-  await clients.customObjects.createNamespacedCustomObject({
+  await fleet.clients.customObjects.createNamespacedCustomObject({
     ...OPS,
     namespace,
     body: {
@@ -116,8 +74,8 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
       },
     },
   });
-  const template = await clients.objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', namespace } });
-  await clients.customObjects.createNamespacedCustomObject({
+  const template = await fleet.clients.objects.read({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', namespace } });
+  await fleet.clients.customObjects.createNamespacedCustomObject({
     ...RBS,
     namespace,
     body: {
@@ -137,8 +95,8 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
   });
 
   const workName = generateWorkName('Deployment', 'nginx', namespace);
-  const [w1, w2] = await until('both Works', async () => {
-    const works = [await getWork('member1', workName), await getWork('member2', workName)];
+  const [w1, w2] = await fleet.until('both Works', async () => {
+    const works = [await fleet.getWork('member1', workName), await fleet.getWork('member2', workName)];
     return works.every(Boolean) ? works : undefined;
   });
   assert.equal(manifestOf(w1).spec.replicas, 1);
@@ -148,7 +106,7 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
   assert.equal(w1.metadata.annotations[APPLIED_OVERRIDES_ANNOTATION], undefined);
   assert.equal(JSON.parse(w2.metadata.annotations[APPLIED_OVERRIDES_ANNOTATION])[0].policyName, 'mirror');
 
-  const binding: any = await clients.customObjects.getNamespacedCustomObject({ ...RBS, namespace, name: 'nginx-deployment' });
+  const binding: any = await fleet.clients.customObjects.getNamespacedCustomObject({ ...RBS, namespace, name: 'nginx-deployment' });
   const id = binding.metadata.labels[RB_PERMANENT_ID_LABEL];
   assert.ok(id, 'the binding got a permanent id');
   assert.ok(binding.metadata.finalizers.includes(BINDING_FINALIZER.ResourceBinding));
@@ -164,7 +122,7 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
   }
 
   // The template is watched: a change to it shows in both Works.
-  await clients.objects.patch(
+  await fleet.clients.objects.patch(
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', namespace, annotations: { note: 'x' } } },
     undefined,
     undefined,
@@ -172,15 +130,15 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
     undefined,
     PatchStrategy.MergePatch,
   );
-  const [n1] = await until('the template change in both Works', async () => {
-    const works = [await getWork('member1', workName), await getWork('member2', workName)];
+  const [n1] = await fleet.until('the template change in both Works', async () => {
+    const works = [await fleet.getWork('member1', workName), await fleet.getWork('member2', workName)];
     return works.every((w) => manifestOf(w)?.metadata.annotations?.note === 'x') ? works : undefined;
   });
   assert.equal(n1.metadata.labels[WORK_PERMANENT_ID_LABEL], w1.metadata.labels[WORK_PERMANENT_ID_LABEL], 'a Work keeps its permanent id');
 
   // A change for member2 only: the reconcile renders member1 first, finds its Work as it should be and leaves it.
   const writes = await workWrites();
-  await clients.customObjects.patchNamespacedCustomObject(
+  await fleet.clients.customObjects.patchNamespacedCustomObject(
     {
       ...OPS,
       namespace,
@@ -196,31 +154,31 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
     },
     mergePatch,
   );
-  const n2 = await until('the new label in member2', async () => {
-    const w = await getWork('member2', workName);
+  const n2 = await fleet.until('the new label in member2', async () => {
+    const w = await fleet.getWork('member2', workName);
     return manifestOf(w).metadata.labels.mirrored === 'yes' ? w : undefined;
   });
   assert.equal(await workWrites(), writes + 1, 'an up-to-date Work is not written');
 
   // member1 is no longer scheduled: its Work is deleted (and held by the execution controller's finalizer).
-  await clients.customObjects.patchNamespacedCustomObject(
+  await fleet.clients.customObjects.patchNamespacedCustomObject(
     { ...RBS, namespace, name: 'nginx-deployment', body: { spec: { clusters: [{ name: 'member2', replicas: 3 }] } } },
     mergePatch,
   );
-  const deleted = await until('the member1 Work deleted', async () => {
-    const w = await getWork('member1', workName);
+  const deleted = await fleet.until('the member1 Work deleted', async () => {
+    const w = await fleet.getWork('member1', workName);
     return w === undefined || w.metadata.deletionTimestamp ? (w ?? {}) : undefined;
   });
   assert.ok(deleted.metadata?.deletionTimestamp, 'the Work waits for the execution controller');
   await releaseWork('member1', workName);
-  const w2Scaled = await until('member2 with all replicas', async () => {
-    const w = await getWork('member2', workName);
+  const w2Scaled = await fleet.until('member2 with all replicas', async () => {
+    const w = await fleet.getWork('member2', workName);
     return manifestOf(w).spec.replicas === 3 ? w : undefined;
   });
   assert.ok(Number(w2Scaled.metadata.resourceVersion) > Number(n2.metadata.resourceVersion));
 
   // A policy change renders the Works again; by then member1's Work is gone for good.
-  await clients.customObjects.patchNamespacedCustomObject(
+  await fleet.clients.customObjects.patchNamespacedCustomObject(
     {
       ...OPS,
       namespace,
@@ -235,12 +193,12 @@ test('a ResourceBinding gets a Work per cluster with its replicas and overrides,
     },
     mergePatch,
   );
-  await until('the new override in member2', async () => ((await getWork('member2', workName)) && imageOf(await getWork('member2', workName)) === 'nginx:1.26' ? true : undefined));
-  assert.equal(await getWork('member1', workName), undefined);
+  await fleet.until('the new override in member2', async () => ((await fleet.getWork('member2', workName)) && imageOf(await fleet.getWork('member2', workName)) === 'nginx:1.26' ? true : undefined));
+  assert.equal(await fleet.getWork('member1', workName), undefined);
 });
 
 test('a failing override is an Event on the template, and a deleted binding takes its Works with it', async () => {
-  await clients.customObjects.createNamespacedCustomObject({
+  await fleet.clients.customObjects.createNamespacedCustomObject({
     ...OPS,
     namespace,
     body: {
@@ -253,33 +211,33 @@ test('a failing override is an Event on the template, and a deleted binding take
       },
     },
   });
-  const event = await until('the ApplyOverridePolicyFailed event', async () => {
-    const events = await clients.core.listNamespacedEvent({ namespace });
+  const event = await fleet.until('the ApplyOverridePolicyFailed event', async () => {
+    const events = await fleet.clients.core.listNamespacedEvent({ namespace });
     return events.items.find((e: CoreV1Event) => e.reason === 'ApplyOverridePolicyFailed');
   });
   assert.equal(event.involvedObject.kind, 'Deployment');
   assert.equal(event.involvedObject.name, 'nginx');
   assert.equal(event.type, 'Warning');
   assert.equal(event.message, `Apply override policy(${namespace}/broken) for cluster(member2) failed.`);
-  await clients.customObjects.deleteNamespacedCustomObject({ ...OPS, namespace, name: 'broken' });
+  await fleet.clients.customObjects.deleteNamespacedCustomObject({ ...OPS, namespace, name: 'broken' });
 
   const workName = generateWorkName('Deployment', 'nginx', namespace);
-  await clients.customObjects.deleteNamespacedCustomObject({ ...RBS, namespace, name: 'nginx-deployment' });
-  await until('the binding gone', async () => {
+  await fleet.clients.customObjects.deleteNamespacedCustomObject({ ...RBS, namespace, name: 'nginx-deployment' });
+  await fleet.until('the binding gone', async () => {
     try {
-      await clients.customObjects.getNamespacedCustomObject({ ...RBS, namespace, name: 'nginx-deployment' });
+      await fleet.clients.customObjects.getNamespacedCustomObject({ ...RBS, namespace, name: 'nginx-deployment' });
       return undefined;
     } catch (err) {
       return (err as { code?: number }).code === 404 ? true : undefined;
     }
   });
-  const w = await getWork('member2', workName);
+  const w = await fleet.getWork('member2', workName);
   assert.ok(w?.metadata.deletionTimestamp, 'its Work is being deleted');
 });
 
 async function getBinding(name: string): Promise<any | undefined> {
   try {
-    return await clients.customObjects.getNamespacedCustomObject({ ...RBS, namespace, name });
+    return await fleet.clients.customObjects.getNamespacedCustomObject({ ...RBS, namespace, name });
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
@@ -287,9 +245,9 @@ async function getBinding(name: string): Promise<any | undefined> {
 }
 
 test('propagateDeps: a ConfigMap the workload uses follows it to its clusters, and stops when no longer needed', async () => {
-  await clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'web-config' }, data: { mode: 'prod' } } });
+  await fleet.clients.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'web-config' }, data: { mode: 'prod' } } });
   const podSpec = (envFrom: object[]) => ({ containers: [{ name: 'web', image: 'web:1', envFrom }] });
-  await clients.objects.create({
+  await fleet.clients.objects.create({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'web', namespace },
@@ -298,7 +256,7 @@ test('propagateDeps: a ConfigMap the workload uses follows it to its clusters, a
       template: { metadata: { labels: { app: 'web' } }, spec: podSpec([{ configMapRef: { name: 'web-config' } }]) },
     },
   });
-  await clients.customObjects.createNamespacedCustomObject({
+  await fleet.clients.customObjects.createNamespacedCustomObject({
     ...RBS,
     namespace,
     body: {
@@ -315,21 +273,21 @@ test('propagateDeps: a ConfigMap the workload uses follows it to its clusters, a
   });
 
   const configWork = generateWorkName('ConfigMap', 'web-config', namespace);
-  await until('the ConfigMap in both clusters', async () => ((await getWork('member1', configWork)) && (await getWork('member2', configWork)) ? true : undefined));
+  await fleet.until('the ConfigMap in both clusters', async () => ((await fleet.getWork('member1', configWork)) && (await fleet.getWork('member2', configWork)) ? true : undefined));
   const attached = await getBinding('web-config-configmap');
   assert.deepEqual(attached.spec.requiredBy, [{ namespace, name: 'web-deployment', clusters: [{ name: 'member1' }, { name: 'member2' }] }]);
   assert.equal(attached.metadata.ownerReferences[0].kind, 'ConfigMap');
-  assert.equal(manifestOf(await getWork('member1', configWork)).data.mode, 'prod');
+  assert.equal(manifestOf(await fleet.getWork('member1', configWork)).data.mode, 'prod');
   const parent = await getBinding('web-deployment');
   assert.deepEqual(JSON.parse(parent.metadata.annotations[DEPENDENCIES_ANNOTATION]), [{ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'web-config' }]);
 
   // The workload moves off member2: so does its ConfigMap.
-  await clients.customObjects.patchNamespacedCustomObject({ ...RBS, namespace, name: 'web-deployment', body: { spec: { clusters: [{ name: 'member1' }] } } }, mergePatch);
-  await until('the ConfigMap Work of member2 deleted', async () => ((await getWork('member2', configWork))?.metadata.deletionTimestamp ? true : undefined));
+  await fleet.clients.customObjects.patchNamespacedCustomObject({ ...RBS, namespace, name: 'web-deployment', body: { spec: { clusters: [{ name: 'member1' }] } } }, mergePatch);
+  await fleet.until('the ConfigMap Work of member2 deleted', async () => ((await fleet.getWork('member2', configWork))?.metadata.deletionTimestamp ? true : undefined));
   await releaseWork('member2', configWork);
 
   // The workload no longer uses it: the attached binding goes, and its Works with it.
-  await clients.objects.patch(
+  await fleet.clients.objects.patch(
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace }, spec: { template: { spec: podSpec([]) } } } as never,
     undefined,
     undefined,
@@ -337,13 +295,13 @@ test('propagateDeps: a ConfigMap the workload uses follows it to its clusters, a
     undefined,
     PatchStrategy.MergePatch,
   );
-  await until('the attached binding gone', async () => ((await getBinding('web-config-configmap')) ? undefined : true));
-  assert.ok((await getWork('member1', configWork))?.metadata.deletionTimestamp);
+  await fleet.until('the attached binding gone', async () => ((await getBinding('web-config-configmap')) ? undefined : true));
+  assert.ok((await fleet.getWork('member1', configWork))?.metadata.deletionTimestamp);
   await releaseWork('member1', configWork);
 });
 
 test('propagateDeps: a distributor started after the binding was deleted still lets its dependencies go', async () => {
-  await clients.objects.patch(
+  await fleet.clients.objects.patch(
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace }, spec: { template: { spec: { volumes: [{ name: 'c', configMap: { name: 'web-config' } }] } } } } as never,
     undefined,
     undefined,
@@ -351,14 +309,14 @@ test('propagateDeps: a distributor started after the binding was deleted still l
     undefined,
     PatchStrategy.MergePatch,
   );
-  await until('the attached binding back', async () => ((await getBinding('web-config-configmap'))?.spec.requiredBy?.length ? true : undefined));
+  await fleet.until('the attached binding back', async () => ((await getBinding('web-config-configmap'))?.spec.requiredBy?.length ? true : undefined));
 
   stopDistributor.abort();
-  await clients.customObjects.deleteNamespacedCustomObject({ ...RBS, namespace, name: 'web-deployment' });
-  await until('the binding gone', async () => ((await getBinding('web-deployment')) ? undefined : true));
+  await fleet.clients.customObjects.deleteNamespacedCustomObject({ ...RBS, namespace, name: 'web-deployment' });
+  await fleet.until('the binding gone', async () => ((await getBinding('web-deployment')) ? undefined : true));
   assert.ok(await getBinding('web-config-configmap'), 'nothing lets go while the distributor is down');
 
   stopDistributor = new AbortController();
-  await dependenciesDistributor().start(context(stopDistributor.signal));
-  await until('the attached binding gone', async () => ((await getBinding('web-config-configmap')) ? undefined : true));
+  await dependenciesDistributor().start(fleet.context(stopDistributor.signal));
+  await fleet.until('the attached binding gone', async () => ((await getBinding('web-config-configmap')) ? undefined : true));
 });

@@ -1,24 +1,12 @@
 // The execution controller's metrics: the label mapping on its own, then the controller against real processes (an
-// apiserver and a `flotilla members` process with two simulated members, Clusters marked Ready by hand as in
-// controllers/status/propagation.test.ts), with Works written by hand as the binding controller would leave them.
+// apiserver and a `flotilla members` process with two simulated members, as controllers/testing.ts starts them), with
+// Works written by hand as the binding controller would leave them.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { request } from 'node:https';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import pino from 'pino';
 import client from 'prom-client';
-import { joinCluster } from '../../cli/join.js';
-import { APIServerProcess, CLI, freePort, tempDir } from '../../e2e/harness.js';
 import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
-import { loadClients, type Clients } from '../runtime/client.js';
-import type { ControllerContext } from '../runtime/controller.js';
-import { InformerFactory } from '../runtime/informer.js';
-import { ComponentMetrics } from '../runtime/metrics.js';
+import { deploymentManifest, startControllerFleet, WORKS, type ControllerFleet } from '../testing.js';
 import { executionController } from './controller.js';
 import { executionMetrics } from './metrics.js';
 import type { MemberWrite } from './objectwatcher.js';
@@ -79,157 +67,44 @@ test('observeSync: one observation per sync, under its result', async () => {
 
 // The controller against real processes.
 
-const MEMBERS = ['member1', 'member2'];
-const WORKS = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' };
-
-let server: APIServerProcess | undefined;
-let membersDir: string | undefined;
-let membersPort: number;
-let members: ChildProcess | undefined;
-let membersOutput = '';
-let clients: Clients;
-let informers: InformerFactory | undefined;
+let fleet: ControllerFleet;
 let registry: client.Registry;
-const stop = new AbortController();
-const memberApps = new Map<string, k8s.AppsV1Api>();
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${membersOutput.slice(-2000)}`);
-    await sleep(100);
-  }
-}
 
 const metric = (name: string, labels: Labels) => sample(registry, name, labels);
 const syncs = (result: 'success' | 'error') => metric('work_sync_workload_duration_seconds', { result });
 const propagations = () => metric('flotilla_propagation_duration_seconds', {});
 const deployments = (result: string, cluster: string) => ({ result, apiversion: 'apps/v1', kind: 'Deployment', member_cluster: cluster });
 
-const memberDeployment = async (cluster: string, name: string, namespace = 'default') => {
-  try {
-    return await memberApps.get(cluster)!.readNamespacedDeployment({ name, namespace });
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-};
-
-const applied = async (cluster: string, name: string) => {
-  const w: any = await clients.customObjects.getNamespacedCustomObject({ ...WORKS, namespace: `karmada-es-${cluster}`, name });
-  return w.status?.conditions?.find((c: any) => c.type === 'Applied')?.status as string | undefined;
-};
-
-function deploymentManifest(name: string, replicas: number, extra: { namespace?: string; annotations?: Record<string, string> } = {}) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: extra.namespace ?? 'default', labels: { app: name }, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
-    },
-  };
-}
-
-async function createWork(cluster: string, name: string, manifest: object) {
-  await clients.customObjects.createNamespacedCustomObject({
-    ...WORKS,
-    namespace: `karmada-es-${cluster}`,
-    body: { apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work', metadata: { name }, spec: { workload: { manifests: [manifest] } } },
-  });
-}
+const applied = async (cluster: string, name: string) => (await fleet.getWork(cluster, name))?.status?.conditions?.find((c: any) => c.type === 'Applied')?.status as string | undefined;
 
 /** A Deployment template on the control plane, and the manifest the binding controller would render from it. */
 async function template(name: string): Promise<{ manifest: object; created: number }> {
-  const t = await clients.objects.create(deploymentManifest(name, 1) as k8s.KubernetesObject);
+  const t = await fleet.clients.objects.create(deploymentManifest(name, 1) as k8s.KubernetesObject);
   return {
     manifest: deploymentManifest(name, 1, { annotations: { [TEMPLATE_UID_ANNOTATION]: t.metadata!.uid! } }),
     created: Date.parse(String(t.metadata!.creationTimestamp)),
   };
 }
 
-/** PUT /members/NAME/online on the members process, with its admin credentials. */
-async function setOnline(member: string, online: boolean): Promise<void> {
-  const [ca, cert, key] = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(join(membersDir!, 'pki', f))));
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: membersPort, path: `/members/${member}/online`, method: 'PUT', ca, cert, key, servername: 'localhost' }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    });
-    req.on('error', reject);
-    req.end(String(online));
-  });
-  assert.equal(status, 204);
-}
-
 before(async () => {
-  server = await APIServerProcess.start();
-  membersDir = await tempDir('flotilla-members-');
-  membersPort = await freePort();
-  members = spawn(process.execPath, [CLI, 'members', '--count', String(MEMBERS.length), '--data-dir', membersDir, '--port', String(membersPort), '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  members.stdout!.on('data', (d) => (membersOutput += d));
-  members.stderr!.on('data', (d) => (membersOutput += d));
-  clients = loadClients(server.kubeconfig);
-  for (const m of MEMBERS) await clients.core.createNamespace({ body: { metadata: { name: `karmada-es-${m}` } } });
-  for (const m of MEMBERS) {
-    const file = join(membersDir, m, 'admin.kubeconfig');
-    await until(`${m}'s kubeconfig`, async () => (existsSync(file) && membersOutput.includes(`${MEMBERS.at(-1)}\t`) ? true : undefined));
-    await joinCluster({ name: m, clusterKubeconfig: file, kubeconfig: server.kubeconfig });
-    await clients.customObjects.patchClusterCustomObjectStatus(
-      {
-        group: 'cluster.karmada.io',
-        version: 'v1alpha1',
-        plural: 'clusters',
-        name: m,
-        body: { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'ClusterReady', message: 'cluster is healthy and ready to accept workloads', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } },
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(file);
-    memberApps.set(m, kc.makeApiClient(k8s.AppsV1Api));
-  }
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  informers = new InformerFactory(clients.kc, logger, { initialMs: 100, maxMs: 1000 });
-  const metrics = new ComponentMetrics();
-  registry = metrics.registry;
-  const ctx: ControllerContext = { informers, client: clients, logger, metrics, signal: stop.signal };
+  fleet = await startControllerFleet();
+  const ctx = fleet.context();
+  registry = ctx.metrics.registry;
   await executionController().start(ctx);
 });
 
-after(async () => {
-  stop.abort();
-  await informers?.stop();
-  if (members && members.exitCode === null && members.signalCode === null) {
-    const exited = new Promise((r) => members!.once('exit', r));
-    members.kill('SIGTERM');
-    await exited;
-  }
-  await server?.destroy();
-  if (membersDir) await rm(membersDir, { recursive: true, force: true });
-});
+after(() => fleet?.stop());
 
 test('a Work applied to its member: a successful sync, a create, and the propagation from its template’s creation', async () => {
   const { manifest, created } = await template('web');
-  await createWork('member1', 'web', manifest);
-  await until('web applied', async () => ((await applied('member1', 'web')) === 'True' ? true : undefined));
+  await fleet.createWork('member1', 'web', manifest);
+  await fleet.until('web applied', async () => ((await applied('member1', 'web')) === 'True' ? true : undefined));
   const appliedBy = Date.now();
 
   assert.equal(await metric('create_resource_to_cluster', { ...deployments('success', 'member1'), recreate: 'false' }), 1);
   assert.ok((await syncs('success')) >= 1);
   assert.equal(await syncs('error'), 0);
-  await until('the propagation observed', async () => ((await propagations()) === 1 ? true : undefined));
+  await fleet.until('the propagation observed', async () => ((await propagations()) === 1 ? true : undefined));
   const seconds = (await observedSum(registry, 'flotilla_propagation_duration_seconds'))!;
   // The creationTimestamp is in whole seconds: the observation may exceed the real latency by up to one.
   assert.ok(seconds >= 0 && seconds <= (appliedBy - created) / 1000, `${seconds}s between the template's creation and its Work applied`);
@@ -237,25 +112,25 @@ test('a Work applied to its member: a successful sync, a create, and the propaga
 
 test('an update of the Work counts an update that changed the member object', async () => {
   const before = await metric('update_resource_to_cluster', { ...deployments('success', 'member1'), operationResult: 'updated' });
-  await clients.customObjects.patchNamespacedCustomObject(
+  await fleet.clients.customObjects.patchNamespacedCustomObject(
     { ...WORKS, namespace: 'karmada-es-member1', name: 'web', body: { spec: { workload: { manifests: [deploymentManifest('web', 3)] } } } },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
-  await until('web scaled in member1', async () => ((await memberDeployment('member1', 'web'))?.spec?.replicas === 3 ? true : undefined));
+  await fleet.until('web scaled in member1', async () => ((await fleet.memberDeployment('member1', 'web'))?.spec?.replicas === 3 ? true : undefined));
   // At least one: a resync still in flight from the create may have updated the member object too.
-  await until('the update counted', async () => ((await metric('update_resource_to_cluster', { ...deployments('success', 'member1'), operationResult: 'updated' })) > before ? true : undefined));
+  await fleet.until('the update counted', async () => ((await metric('update_resource_to_cluster', { ...deployments('success', 'member1'), operationResult: 'updated' })) > before ? true : undefined));
 });
 
 test('no propagation is observed for a Work written by hand, nor for one whose template is another object now', async () => {
   const observed = await propagations();
-  await createWork('member2', 'by-hand', deploymentManifest('by-hand', 1));
+  await fleet.createWork('member2', 'by-hand', deploymentManifest('by-hand', 1));
   await template('stale');
-  await createWork('member2', 'stale', deploymentManifest('stale', 1, { annotations: { [TEMPLATE_UID_ANNOTATION]: 'a-deleted-template' } }));
-  for (const name of ['by-hand', 'stale']) await until(`${name} applied`, async () => ((await applied('member2', name)) === 'True' ? true : undefined));
+  await fleet.createWork('member2', 'stale', deploymentManifest('stale', 1, { annotations: { [TEMPLATE_UID_ANNOTATION]: 'a-deleted-template' } }));
+  for (const name of ['by-hand', 'stale']) await fleet.until(`${name} applied`, async () => ((await applied('member2', name)) === 'True' ? true : undefined));
   // A Work that does observe, afterwards: the two before it have had their turn once it is counted.
   const { manifest } = await template('after');
-  await createWork('member2', 'after', manifest);
-  await until('the propagation of after observed', async () => ((await propagations()) > observed ? true : undefined));
+  await fleet.createWork('member2', 'after', manifest);
+  await fleet.until('the propagation of after observed', async () => ((await propagations()) > observed ? true : undefined));
   assert.equal(await propagations(), observed + 1);
   assert.equal(await metric('create_resource_to_cluster', { ...deployments('success', 'member2'), recreate: 'false' }), 3, 'every object created is counted');
 });
@@ -271,7 +146,7 @@ test('failed syncs count errors, each by what failed', async () => {
     {
       name: 'the member has the object, and it is not Karmada’s',
       arrange: async () => {
-        await memberApps.get('member1')!.createNamespacedDeployment({ namespace: 'default', body: deploymentManifest('theirs', 1) as k8s.V1Deployment });
+        await fleet.memberApps('member1').createNamespacedDeployment({ namespace: 'default', body: deploymentManifest('theirs', 1) as k8s.V1Deployment });
         return async () => {};
       },
       work: ['member1', 'theirs', deploymentManifest('theirs', 2)],
@@ -280,8 +155,8 @@ test('failed syncs count errors, each by what failed', async () => {
     {
       name: 'the member cannot be reached (no write is tried: only the sync fails)',
       arrange: async () => {
-        await setOnline('member2', false);
-        return () => setOnline('member2', true);
+        await fleet.setOnline('member2', false);
+        return () => fleet.setOnline('member2', true);
       },
       work: ['member2', 'offline', deploymentManifest('offline', 1)],
     },
@@ -291,21 +166,21 @@ test('failed syncs count errors, each by what failed', async () => {
     const counted = c.counted ? await metric(...c.counted) : 0;
     const restore = await c.arrange();
     try {
-      await createWork(...c.work);
-      await until(`${c.name}: Applied False`, async () => ((await applied(c.work[0], c.work[1])) === 'False' ? true : undefined));
-      await until(`${c.name}: the sync counted as an error`, async () => ((await syncs('error')) > errors ? true : undefined));
+      await fleet.createWork(...c.work);
+      await fleet.until(`${c.name}: Applied False`, async () => ((await applied(c.work[0], c.work[1])) === 'False' ? true : undefined));
+      await fleet.until(`${c.name}: the sync counted as an error`, async () => ((await syncs('error')) > errors ? true : undefined));
       if (c.counted) assert.ok((await metric(...c.counted)) > counted, `${c.name}: ${c.counted[0]} counts the error`);
     } finally {
       await restore();
     }
   }
   // The retries of the unreachable member tried no write; once it is back, the object is created.
-  await until('offline applied once member2 is back', async () => ((await applied('member2', 'offline')) === 'True' ? true : undefined));
+  await fleet.until('offline applied once member2 is back', async () => ((await applied('member2', 'offline')) === 'True' ? true : undefined));
   assert.equal(await metric('create_resource_to_cluster', { ...deployments('error', 'member2'), recreate: 'false' }), 0);
 });
 
 test('deleting a Work counts the delete of its member object', async () => {
-  await clients.customObjects.deleteNamespacedCustomObject({ ...WORKS, namespace: 'karmada-es-member1', name: 'web' });
-  await until('web gone from member1', async () => ((await memberDeployment('member1', 'web')) ? undefined : true));
-  await until('the delete counted', async () => ((await metric('delete_resource_from_cluster', deployments('success', 'member1'))) === 1 ? true : undefined));
+  await fleet.clients.customObjects.deleteNamespacedCustomObject({ ...WORKS, namespace: 'karmada-es-member1', name: 'web' });
+  await fleet.until('web gone from member1', async () => ((await fleet.memberDeployment('member1', 'web')) ? undefined : true));
+  await fleet.until('the delete counted', async () => ((await metric('delete_resource_from_cluster', deployments('success', 'member1'))) === 1 ? true : undefined));
 });
