@@ -26,9 +26,16 @@ import { assembleWorkStatus, fullyAppliedCondition } from './aggregate.js';
 export interface BindingStatusControllerOptions {
   /** Bindings reconciled at once. */
   workers?: number;
+  /**
+   * How long a binding waits after a change of one of its Works before it is aggregated: the Works of a binding
+   * change together (one per cluster, each applied and then reflected), and one aggregation then writes the binding
+   * and its template once instead of once per Work change. kube-controller-manager batches endpoint updates so
+   * (--endpoint-updates-batch-period). 0 aggregates on every change.
+   */
+  workBatchPeriodMs?: number;
 }
 
-export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5 };
+export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5, workBatchPeriodMs: 250 };
 
 const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBinding'];
 
@@ -96,7 +103,7 @@ class BindingStatusController {
     }
     const onWork = (w: Work) => {
       const owner = ownerOfWork(w);
-      if (owner) this.queue.add(owner);
+      if (owner) this.queue.addAfter(owner, this.opts.workBatchPeriodMs);
     };
     this.works.addEventHandler({ add: onWork, update: onWork, delete: onWork }, signal);
   }

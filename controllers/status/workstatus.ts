@@ -44,9 +44,15 @@ export interface WorkStatusControllerOptions {
   resyncPeriodMs?: number;
   /** How soon to look again at a Work whose member informers have not listed yet. */
   unsyncedRetryMs?: number;
+  /**
+   * How long a member object's change waits before its status is reflected: a new workload's status changes several
+   * times in its first moments (observed, then available, then ready), and one write then carries them all. 0
+   * reflects every change.
+   */
+  memberBatchPeriodMs?: number;
 }
 
-export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, resyncPeriodMs: 30_000, unsyncedRetryMs: 1_000 };
+export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, resyncPeriodMs: 30_000, unsyncedRetryMs: 1_000, memberBatchPeriodMs: 250 };
 
 /** The work status controller, named "workStatus" as karmada-controller-manager's --controllers names it. */
 export function workStatusController(opts: WorkStatusControllerOptions = {}): Controller {
@@ -159,7 +165,7 @@ class WorkStatusController {
     if (!informer) {
       informer = factory.forResource<Obj>(path);
       const enqueue = (o: Obj) => {
-        for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.add(key);
+        for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.addAfter(key, this.opts.memberBatchPeriodMs);
       };
       informer.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, this.ctx.signal);
       watched.informers.set(path, informer);
