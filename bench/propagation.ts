@@ -209,6 +209,15 @@ export function histogramQuantile(q: number, buckets: Map<number, number>): numb
 const READ_VERBS = new Set(['GET', 'LIST', 'WATCH']);
 const isMutating = (l: Record<string, string>) => !READ_VERBS.has(l.verb);
 
+/** apiserver_request_total's mutating requests between two scrapes, by "VERB resource[/subresource]", most first. */
+function writesByResource(before: Sample[], after: Sample[]): Record<string, number> {
+  const key = (l: Record<string, string>) => `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}`;
+  const delta = new Map<string, number>();
+  for (const [samples, sign] of [[after, 1], [before, -1]] as const)
+    for (const s of samples) if (s.name === 'apiserver_request_total' && isMutating(s.labels)) delta.set(key(s.labels), (delta.get(key(s.labels)) ?? 0) + sign * s.value);
+  return Object.fromEntries([...delta].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The fleet: control plane and members
 
@@ -520,6 +529,8 @@ export interface PropagationBenchResult {
     bindings_scheduled_s: number;
     apiserver_mutating_p99_ms: number;
     apiserver_mutating_requests: number;
+    /** Writes the apiserver served during the burst, by verb and resource: where the per-object cost goes. */
+    apiserver_writes_by_resource: Record<string, number>;
   };
   cold_start_s: number | null;
   cold_start: {
@@ -673,7 +684,8 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     // Let the namespace reach the members first: the burst measures Deployments, not namespace sync.
     await until(`namespace ${BURST_NS} in the burst members`, async () => (await Promise.all(burstTargets.map((m) => send(fleet.mc, fleet.mcAgent, 'GET', `/clusters/${m}/api/v1/namespaces/${BURST_NS}`)))).every((r) => r.status === 200), 60_000, 250).catch((err) => errors.push(String(err)));
     const schedMetric = async () => sumMetric(await fleet.metrics(fleet.schedulerPort), 'karmada_scheduler_schedule_attempts_total', (l) => l.result === 'scheduled');
-    const apiBefore = histogramBuckets(await fleet.apiserverMetrics(), 'apiserver_request_duration_seconds', isMutating);
+    const apiSamplesBefore = await fleet.apiserverMetrics();
+    const apiBefore = histogramBuckets(apiSamplesBefore, 'apiserver_request_duration_seconds', isMutating);
     const scheduledBefore = await schedMetric();
     const bStart = performance.now();
     let bindingsScheduledAt: number | undefined;
@@ -712,7 +724,8 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     await until('the scheduler to count every burst binding', () => bindingsScheduledAt !== undefined, 30_000, 100).catch((err) => errors.push(String(err)));
     polling = false;
     await poller;
-    const apiDelta = bucketDelta(histogramBuckets(await fleet.apiserverMetrics(), 'apiserver_request_duration_seconds', isMutating), apiBefore);
+    const apiSamplesAfter = await fleet.apiserverMetrics();
+    const apiDelta = bucketDelta(histogramBuckets(apiSamplesAfter, 'apiserver_request_duration_seconds', isMutating), apiBefore);
     const drainS = (lastArrival - bStart) / 1000;
     const bindingsS = bindingsScheduledAt === undefined ? NaN : (bindingsScheduledAt - bStart) / 1000;
     const burst = {
@@ -728,6 +741,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       bindings_scheduled_s: round(bindingsS, 2),
       apiserver_mutating_p99_ms: round(histogramQuantile(0.99, apiDelta) * 1000),
       apiserver_mutating_requests: Math.max(0, ...apiDelta.values()),
+      apiserver_writes_by_resource: writesByResource(apiSamplesBefore, apiSamplesAfter),
     };
     log(`burst: ${burst.landed}/${objects} objects in ${burst.drain_s} s`);
     checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
@@ -881,6 +895,12 @@ export function markdown(r: PropagationBenchResult): string {
     ['burst: Works/s (objects ÷ drain time)', `${r.burst.works_per_s}`],
     ['burst: bindings/s (scheduler attempts, scheduled)', `${r.burst.bindings_per_s} (all after ${r.burst.bindings_scheduled_s} s)`],
     ['burst: apiserver mutating P99 (histogram, interpolated)', `${r.burst.apiserver_mutating_p99_ms} ms over ${r.burst.apiserver_mutating_requests} requests`],
+    [
+      'burst: apiserver writes per member object, by verb and resource',
+      Object.entries(r.burst.apiserver_writes_by_resource)
+        .map(([k, n]) => `${k} ${round(n / Math.max(1, r.burst.objects), 2)}`)
+        .join(', '),
+    ],
     [
       'cold start: apiserver ready / scheduler idle / controllers idle / verified',
       c ? `${c.apiserver_ready_s} / ${c.scheduler_idle_s} / ${c.controllers_idle_s} / ${c.verified_s} s (${c.bindings} bindings, ${c.works} Works, ${c.apiserver_mutating_requests} writes)` : 'skipped',
