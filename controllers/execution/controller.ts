@@ -14,7 +14,7 @@ import type { Cluster } from '../../openapi/karmada/types.js';
 import { EXECUTION_CONTROLLER_FINALIZER, clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { EventRecorder, type Involved } from '../runtime/events.js';
 import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
-import { findCondition } from '../cluster/condition.js';
+import { findCondition, type ObservedCondition } from '../cluster/condition.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from './signal.js';
 import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
@@ -34,7 +34,7 @@ import {
   isSuspended,
   manifestsOf,
   patchWorkMetadata,
-  setWorkCondition,
+  setWorkConditions,
   type Work,
 } from './work.js';
 
@@ -161,32 +161,32 @@ class ExecutionController {
       work = patched;
     }
 
+    // Dispatching is written with the outcome of this pass, in the same write as Applied.
     const suspended = isSuspended(work);
-    work = await setWorkCondition(
-      customObjects,
-      work,
-      suspended
-        ? { type: WORK_DISPATCHING, status: 'False', reason: 'SuspendDispatching', message: 'Work dispatching is in a suspended state.' }
-        : { type: WORK_DISPATCHING, status: 'True', reason: 'Dispatching', message: 'Work is being dispatched to member clusters.' },
-      signal,
-    );
-    if (suspended) return;
+    const dispatching: ObservedCondition = suspended
+      ? { type: WORK_DISPATCHING, status: 'False', reason: 'SuspendDispatching', message: 'Work dispatching is in a suspended state.' }
+      : { type: WORK_DISPATCHING, status: 'True', reason: 'Dispatching', message: 'Work is being dispatched to member clusters.' };
+    if (suspended) {
+      await setWorkConditions(customObjects, work, [dispatching], signal);
+      return;
+    }
 
     if (!isClusterReady(cluster)) {
       const message = `cluster(${clusterName}) not ready`;
       // A Work that was never applied says why it is waiting; one applied before keeps its condition, as Karmada does.
-      if (!findCondition(work.status?.conditions, WORK_APPLIED)) await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }, signal);
+      const applied: ObservedCondition[] = findCondition(work.status?.conditions, WORK_APPLIED) ? [] : [{ type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }];
+      await setWorkConditions(customObjects, work, [dispatching, ...applied], signal);
       throw new Error(message);
     }
-    await this.syncWork(work, clusterName);
+    await this.syncWork(work, clusterName, dispatching);
   }
 
   /** syncToCluster, timed as Karmada's syncWork times it; the objects a first sync created observe their propagation. */
-  private async syncWork(work: Work, cluster: string): Promise<void> {
+  private async syncWork(work: Work, cluster: string, dispatching: ObservedCondition): Promise<void> {
     const started = performance.now();
     const created: Created[] = [];
     try {
-      await this.syncToCluster(work, cluster, created);
+      await this.syncToCluster(work, cluster, dispatching, created);
       this.metrics.observeSync('success', started);
     } catch (err) {
       this.metrics.observeSync('error', started);
@@ -202,7 +202,7 @@ class ExecutionController {
    * while the Work was never applied before go into created: only those are new to the member because the template
    * is (an object deleted in the member and created again, for one, is not).
    */
-  private async syncToCluster(work: Work, cluster: string, created: Created[]): Promise<void> {
+  private async syncToCluster(work: Work, cluster: string, dispatching: ObservedCondition, created: Created[]): Promise<void> {
     const { namespace, name, annotations } = work.metadata;
     const manifests = manifestsOf(work);
     const firstSync = !isApplied(work);
@@ -219,14 +219,14 @@ class ExecutionController {
     const { customObjects } = this.ctx.client;
     if (errors.length > 0) {
       const message = `Failed to apply all manifests (${manifests.length - errors.length}/${manifests.length}): ${aggregateErrors(errors)}`;
-      await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }, this.ctx.signal);
+      await setWorkConditions(customObjects, work, [dispatching, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }], this.ctx.signal);
       const failure = `Failed to sync work(${namespace}/${name}) to cluster(${cluster}), err: ${aggregateErrors(errors)}`;
       await this.events.record(work, 'Warning', SYNC_FAILED, failure);
       // Users describe the template, not the Work: the failure is told there too, as Karmada's controllers do.
       for (const m of manifests) await this.events.record(templateOf(m), 'Warning', SYNC_FAILED, failure);
       throw new Error(failure);
     }
-    await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }, this.ctx.signal);
+    await setWorkConditions(customObjects, work, [dispatching, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
     if (firstSync) await this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
   }
 

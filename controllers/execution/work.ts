@@ -40,16 +40,19 @@ function isCode(err: unknown, code: number): boolean {
 }
 
 /**
- * Records condition in the Work's status unless it is already there (same status, reason and message), and returns
- * the Work as written (or as given, when nothing was written or the Work is gone).
+ * Records the conditions in the Work's status, in one write, unless each is already there (same status, reason and
+ * message); returns the Work as written (or as given, when nothing was written or the Work is gone).
  */
-export async function setWorkCondition(api: CustomObjectsApi, work: Work, condition: ObservedCondition, signal: AbortSignal): Promise<Work> {
+export async function setWorkConditions(api: CustomObjectsApi, work: Work, conditions: ObservedCondition[], signal: AbortSignal): Promise<Work> {
   const { namespace, name } = work.metadata;
   let current = work;
   for (let attempt = 1; ; attempt++) {
-    const existing = findCondition(current.status?.conditions, condition.type);
-    if (existing && existing.status === condition.status && existing.reason === condition.reason && existing.message === condition.message) return current;
-    const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions: setCondition(current.status?.conditions, condition) } };
+    const missing = conditions.filter((c) => {
+      const existing = findCondition(current.status?.conditions, c.type);
+      return !existing || existing.status !== c.status || existing.reason !== c.reason || existing.message !== c.message;
+    });
+    if (missing.length === 0) return current;
+    const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions: missing.reduce((all, c) => setCondition(all, c), current.status?.conditions) } };
     try {
       return (await api.patchNamespacedCustomObjectStatus(
         { ...WORK_API, namespace, name, body },

@@ -23,7 +23,7 @@ import {
   isClusterReady,
   isSuspended,
   manifestsOf,
-  setWorkCondition,
+  setWorkConditions,
   type Work,
 } from '../execution/work.js';
 import { interpretHealth } from '../interpreter/health.js';
@@ -45,14 +45,14 @@ export interface WorkStatusControllerOptions {
   /** How soon to look again at a Work whose member informers have not listed yet. */
   unsyncedRetryMs?: number;
   /**
-   * How long a member object's change waits before its status is reflected: a new workload's status changes several
-   * times in its first moments (observed, then available, then ready), and one write then carries them all. 0
-   * reflects every change.
+   * How long a change of a Work or of its member object waits before the status is reflected: a new workload's
+   * status changes several times in its first moments (observed, then available, then ready) while its Work gets its
+   * Applied condition, and one write then carries them all. 0 reflects every change.
    */
-  memberBatchPeriodMs?: number;
+  batchPeriodMs?: number;
 }
 
-export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, resyncPeriodMs: 30_000, unsyncedRetryMs: 1_000, memberBatchPeriodMs: 250 };
+export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, resyncPeriodMs: 30_000, unsyncedRetryMs: 1_000, batchPeriodMs: 250 };
 
 /** The work status controller, named "workStatus" as karmada-controller-manager's --controllers names it. */
 export function workStatusController(opts: WorkStatusControllerOptions = {}): Controller {
@@ -143,7 +143,7 @@ class WorkStatusController {
     this.queue = newControllerQueue<string>(this.ctx, 'work-status', (key) => this.reconcile(key), { workers: this.opts.workers });
     const onWork = (w: Work) => {
       this.index.set(w);
-      this.queue.add(objectKey(w));
+      this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
     };
     this.works.addEventHandler({ add: onWork, update: onWork, delete: (w) => this.index.delete(w) }, signal);
     const ready = new Map<string, boolean>();
@@ -165,7 +165,7 @@ class WorkStatusController {
     if (!informer) {
       informer = factory.forResource<Obj>(path);
       const enqueue = (o: Obj) => {
-        for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.addAfter(key, this.opts.memberBatchPeriodMs);
+        for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.addAfter(key, this.opts.batchPeriodMs);
       };
       informer.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, this.ctx.signal);
       watched.informers.set(path, informer);
@@ -224,9 +224,9 @@ class WorkStatusController {
       const result = await this.watcher.apply(cluster, desired, overwrite, this.ctx.signal);
       if (result !== 'created') return;
     } catch (err) {
-      await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'False', reason: 'ReCreateFailed', message: (err as Error).message }, this.ctx.signal);
+      await setWorkConditions(customObjects, work, [{ type: WORK_APPLIED, status: 'False', reason: 'ReCreateFailed', message: (err as Error).message }], this.ctx.signal);
       throw err;
     }
-    await setWorkCondition(customObjects, work, { type: WORK_APPLIED, status: 'True', reason: 'ReCreateSuccessful', message: MANIFEST_APPLIED_MESSAGE }, this.ctx.signal);
+    await setWorkConditions(customObjects, work, [{ type: WORK_APPLIED, status: 'True', reason: 'ReCreateSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
   }
 }
