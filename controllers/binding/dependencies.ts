@@ -12,7 +12,7 @@ import type { Binding } from './render.js';
 
 /** Records on a binding what it depends on, as JSON: how a change of a dependency finds the bindings to update. */
 export const DEPENDENCIES_ANNOTATION = 'resourcebinding.karmada.io/dependencies';
-const DEPENDED_BY_LABEL_PREFIX = 'resourcebinding.karmada.io/depended-by-';
+export const DEPENDED_BY_LABEL_PREFIX = 'resourcebinding.karmada.io/depended-by-';
 
 /** DependentObjectReference, with its fields in Karmada's order. */
 export interface DependentRef {

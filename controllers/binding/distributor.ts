@@ -10,8 +10,8 @@ import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { BINDING_PATHS } from './controller.js';
 import {
+  DEPENDED_BY_LABEL_PREFIX,
   DEPENDENCIES_ANNOTATION,
-  DEPENDENCY_KINDS,
   attachedBinding,
   attachedBindingName,
   dependedByLabel,
@@ -24,6 +24,10 @@ import {
 import { EventRecorder, REASON } from '../runtime/events.js';
 import type { Binding } from './render.js';
 import { TemplateSource, type TemplateRef } from './templates.js';
+
+/** Indexes of the bindings: by the objects (template and recorded dependencies) they concern, by depended-by label. */
+const BY_OBJECT = 'object';
+const BY_DEPENDED_BY_LABEL = 'depended-by';
 
 /** How soon to look again when an informer the answer depends on has not listed yet. */
 const UNSYNCED_RETRY_MS = 500;
@@ -55,6 +59,12 @@ class DependenciesDistributor {
   async start(): Promise<void> {
     const { informers, signal } = this.ctx;
     this.bindings = informers.forResource<Binding>(BINDING_PATHS.ResourceBinding);
+    // A template or dependency event, and each reconcile, look up the few bindings concerned, not every binding.
+    this.bindings.addIndex(BY_OBJECT, (b) => {
+      const r = b.spec?.resource;
+      return [...(r ? [refKey({ ...r, namespace: b.metadata.namespace })] : []), ...recordedDependencies(b).map(refKey)];
+    });
+    this.bindings.addIndex(BY_DEPENDED_BY_LABEL, (b) => Object.keys(b.metadata?.labels ?? {}).filter((l) => l.startsWith(DEPENDED_BY_LABEL_PREFIX)));
     const synced = await this.bindings.waitForSync(signal);
     if (signal.aborted) return;
     if (!synced) throw new Error('dependencies distributor informers stopped before syncing');
@@ -68,12 +78,7 @@ class DependenciesDistributor {
   }
 
   private onObject(ref: TemplateRef): void {
-    const isDependency = ref.apiVersion === 'v1' && (DEPENDENCY_KINDS as readonly string[]).includes(ref.kind);
-    for (const b of this.bindings.list(ref.namespace)) {
-      const r = b.spec?.resource;
-      const isTemplate = r && r.apiVersion === ref.apiVersion && r.kind === ref.kind && r.name === ref.name;
-      if (isTemplate || (isDependency && recordedDependencies(b).some((d) => refKey(d) === refKey(ref)))) this.queue.add(objectKey(b));
-    }
+    for (const b of this.bindings.byIndex(BY_OBJECT, refKey(ref))) this.queue.add(objectKey(b));
   }
 
   /** Brings the attached bindings of the binding at key in line with what its workload depends on now. */
@@ -94,8 +99,8 @@ class DependenciesDistributor {
 
     const label = dependedByLabel(namespace, name).key;
     const wanted = new Set(dependencies.map(refKey));
-    for (const attached of this.bindings.list(namespace)) {
-      if (attached.metadata?.labels?.[label] === undefined || wanted.has(refKey(attached.spec.resource))) continue;
+    for (const attached of this.bindings.byIndex(BY_DEPENDED_BY_LABEL, label)) {
+      if (attached.metadata.namespace !== namespace || wanted.has(refKey(attached.spec.resource))) continue;
       const next = detachedBinding(namespace, name, { ...attached, kind: 'ResourceBinding' });
       if (next === 'delete') await this.delete(attached);
       else await this.replace(next);

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import pino from 'pino';
 import { APIServerProcess } from '../../e2e/harness.js';
 import { InformerFactory, SharedInformer, objectKey, splitKey } from './informer.js';
@@ -142,4 +142,24 @@ test('stop cuts a watch request whose response never comes', async () => {
     hung.closeAllConnections();
     hung.close();
   }
+});
+
+test('an index finds cached objects by value, and follows their updates and deletes', async () => {
+  const indexed = `/api/v1/namespaces/${namespace}/configmaps?labelSelector=indexed`;
+  const labelled = (name: string, team: string): V1ConfigMap => ({ ...cm(name), metadata: { name, namespace, labels: { indexed: 'yes', team } } });
+  await core.createNamespacedConfigMap({ namespace, body: labelled('a', 'red') });
+  const inf = factory.forResource<V1ConfigMap>(indexed);
+  assert.equal(await inf.waitForSync(), true);
+  // Added to a synced informer: the objects already cached are indexed too.
+  inf.addIndex('team', (o) => [o.metadata?.labels?.team ?? '']);
+  const team = (t: string) => inf.byIndex('team', t).map((o) => o.metadata!.name).sort();
+  assert.deepEqual(team('red'), ['a']);
+  await core.createNamespacedConfigMap({ namespace, body: labelled('b', 'red') });
+  await until('b indexed', () => team('red').length === 2);
+  await core.patchNamespacedConfigMap({ namespace, name: 'a', body: { metadata: { labels: { team: 'blue' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await until('a moved to blue', () => team('blue').length === 1);
+  assert.deepEqual(team('red'), ['b']);
+  await core.deleteNamespacedConfigMap({ namespace, name: 'b' });
+  await until('b gone', () => team('red').length === 0);
+  assert.throws(() => inf.byIndex('colour', 'red'), /has no index colour/);
 });

@@ -85,6 +85,40 @@ class InstrumentedWatch extends Watch {
   }
 }
 
+/** The keys of the objects under each value of one index function. */
+class InformerIndex<T extends KubernetesObject> {
+  private readonly byValue = new Map<string, Set<string>>();
+  private readonly valuesOf = new Map<string, string[]>();
+
+  constructor(private readonly indexFn: (obj: T) => string[]) {}
+
+  set(obj: T): void {
+    this.delete(obj);
+    const key = objectKey(obj);
+    const values = this.indexFn(obj);
+    this.valuesOf.set(key, values);
+    for (const v of values) {
+      let keys = this.byValue.get(v);
+      if (!keys) this.byValue.set(v, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  delete(obj: T): void {
+    const key = objectKey(obj);
+    for (const v of this.valuesOf.get(key) ?? []) {
+      const keys = this.byValue.get(v);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byValue.delete(v);
+    }
+    this.valuesOf.delete(key);
+  }
+
+  keys(value: string): string[] {
+    return [...(this.byValue.get(value) ?? [])];
+  }
+}
+
 export class SharedInformer<T extends KubernetesObject> {
   private readonly lw: ListWatch<T>;
   private readonly watch: InstrumentedWatch;
@@ -96,6 +130,7 @@ export class SharedInformer<T extends KubernetesObject> {
   private syncWaiters: ((synced: boolean) => void)[] = [];
   private failures = 0;
   private restartTimer?: NodeJS.Timeout;
+  private readonly indexes = new Map<string, InformerIndex<T>>();
 
   constructor(
     kc: KubeConfig,
@@ -118,6 +153,7 @@ export class SharedInformer<T extends KubernetesObject> {
     this.lw.on('add', (o) => this.dispatch('add', o));
     this.lw.on('update', (o) => this.dispatch('update', o));
     this.lw.on('delete', (o) => this.dispatch('delete', o));
+
     this.lw.on('error', (err) => this.restart(err));
   }
 
@@ -189,7 +225,31 @@ export class SharedInformer<T extends KubernetesObject> {
     this.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, signal);
   }
 
+  /**
+   * Adds an index (client-go's Indexer): indexFn gives the values an object is found under, byIndex the cached objects
+   * under a value. Looking objects up by a label this way costs what they number, not what the cache holds.
+   */
+  addIndex(name: string, indexFn: (obj: T) => string[]): void {
+    if (this.indexes.has(name)) return;
+    const index = new InformerIndex(indexFn);
+    for (const obj of this.lw.list()) index.set(obj);
+    this.indexes.set(name, index);
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`informer ${this.path} has no index ${name}`);
+    return index.keys(value).flatMap((key) => {
+      const { namespace, name: objName } = splitKey(key);
+      return this.get(namespace, objName) ?? [];
+    });
+  }
+
   private dispatch(verb: keyof EventHandler<T>, obj: T): void {
+    for (const index of this.indexes.values()) {
+      if (verb === 'delete') index.delete(obj);
+      else index.set(obj);
+    }
     for (const h of [...this.handlers]) {
       try {
         h[verb]?.(obj);

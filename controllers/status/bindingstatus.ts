@@ -44,6 +44,9 @@ export function bindingStatusController(opts: BindingStatusControllerOptions = {
   return { name: 'bindingStatus', start: (ctx) => new BindingStatusController(withOwnSignal(ctx), { ...DEFAULT_BINDING_STATUS_OPTIONS, ...opts }).start() };
 }
 
+/** The index of Works by the permanent id of the binding they were made for ("KIND|ID"). */
+const WORKS_BY_BINDING = 'binding';
+
 /** Queue keys: the binding's kind and its namespace/name. */
 const queueKey = (kind: BindingKind, key: string) => `${kind}|${key}`;
 
@@ -86,6 +89,7 @@ class BindingStatusController {
     const { informers, signal } = this.ctx;
     for (const kind of KINDS) this.bindings[kind] = informers.forResource<Binding>(BINDING_PATHS[kind]);
     this.works = informers.forResource<Work>(WORKS_PATH);
+    this.works.addIndex(WORKS_BY_BINDING, (w) => KINDS.flatMap((k) => (w.metadata.labels?.[PERMANENT_ID_LABEL[k]] ? [`${k}|${w.metadata.labels[PERMANENT_ID_LABEL[k]]}`] : [])));
     const synced = await Promise.all([...KINDS.map((k) => this.bindings[k].waitForSync(signal)), this.works.waitForSync(signal)]);
     if (signal.aborted) return;
     if (!synced.every(Boolean)) throw new Error('binding status controller informers stopped before syncing');
@@ -117,7 +121,7 @@ class BindingStatusController {
     // The items of a list need not carry their kind.
     const binding: Binding = { ...cached, kind };
     const id = bindingID(binding);
-    const works = id ? this.works.list().filter((w) => w.metadata.labels?.[PERMANENT_ID_LABEL[kind]] === id) : [];
+    const works = id ? this.works.byIndex(WORKS_BY_BINDING, `${kind}|${id}`) : [];
     // Not scheduled yet, and nothing to report: the binding is left to the scheduler.
     if (!binding.status?.lastScheduledTime && works.length === 0) return;
 
