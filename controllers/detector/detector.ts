@@ -19,8 +19,11 @@ import { apiVersionOf, collectionPath, discover, objectPath, type WatchedResourc
 import { specFingerprint } from './eventfilter.js';
 import {
   bindingName,
+  candidateKeys,
   CLAIMED_BY_LABEL,
   claimedByID,
+  claimKey,
+  claimKeys,
   claimOf,
   DEFAULT_SKIPPED_NAMESPACES,
   explicitPriority,
@@ -30,6 +33,7 @@ import {
   POLICY_FINALIZER,
   policyID,
   preempts,
+  selectorKeys,
   selectPolicy,
   withClaim,
   withoutClaim,
@@ -37,6 +41,7 @@ import {
   type ObjectMeta,
   type Policy,
   type PolicyKind,
+  type Selected,
   type TemplateRef,
 } from './matching.js';
 import { interpretReplicas } from './replicas.js';
@@ -77,6 +82,17 @@ const PATHS = {
   ClusterResourceBinding: `${WORK_GROUP}/clusterresourcebindings`,
   CustomResourceDefinition: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
 } as const;
+
+// Indexes of the shared informers (named for this controller) and of the detector's own template informers. With a
+// policy per workload, scanning every policy, binding or template of a namespace on each event made the detector
+// quadratic in the namespace's size.
+/** Policies by selectorKeys. */
+const POLICIES_BY_SELECTOR = 'detector/selector';
+/** Policies with preemption Always, by namespace ('' for cluster policies). */
+const PREEMPTING_POLICIES = 'detector/preempting';
+/** Bindings by claimKeys. */
+const BINDINGS_BY_CLAIM = 'detector/claim';
+const TEMPLATES_BY_NAME = 'detector/name';
 
 const gvk = (apiVersion: string, kind: string) => `${apiVersion}|${kind}`;
 
@@ -154,6 +170,11 @@ class DetectorRun {
     this.rb = inf.forResource(PATHS.ResourceBinding);
     this.crb = inf.forResource(PATHS.ClusterResourceBinding);
     this.crd = inf.forResource(PATHS.CustomResourceDefinition);
+    for (const p of [this.pp, this.cpp] as SharedInformer<Policy>[]) {
+      p.addIndex(POLICIES_BY_SELECTOR, selectorKeys);
+      p.addIndex(PREEMPTING_POLICIES, (o) => (o.spec?.preemption === 'Always' ? [o.metadata?.namespace ?? ''] : []));
+    }
+    for (const b of [this.rb, this.crb]) b.addIndex(BINDINGS_BY_CLAIM, (o) => claimKeys(o.metadata ?? {}));
     this.templates = newControllerQueue(ctx, 'resource-detector', this.untilStopped((key) => this.reconcileTemplate(key)), { workers: opts.templateWorkers ?? 5 });
     this.policies = newControllerQueue(ctx, 'resource-detector-policies', this.untilStopped((key) => this.reconcilePolicy(key)));
     this.discovery = newControllerQueue(ctx, 'resource-detector-discovery', this.untilStopped(() => this.rediscover()));
@@ -210,6 +231,7 @@ class DetectorRun {
     this.log.info({ resource: collectionPath(resource) }, 'watching resource templates');
     const stop = new AbortController();
     const informer = new SharedInformer<MetadataObject>(metadataOnly(this.kc), collectionPath(resource), this.log, this.opts.informerBackoff);
+    informer.addIndex(TEMPLATES_BY_NAME, (o) => [o.metadata.name!]);
     const apiVersion = apiVersionOf(resource);
     informer.addEventHandler(
       {
@@ -257,9 +279,8 @@ class DetectorRun {
       this.policies.add(policyKey(kind, p.metadata?.namespace, p.metadata?.name));
       // HandleDeprioritized…PropagationPolicy: a policy whose priority dropped may now be outranked by a policy that
       // preempts; such policies run their preemption again (a no-op where they cannot preempt).
-      for (const other of this.policiesOf(kind, p.metadata?.namespace))
-        if (other.spec.preemption === 'Always' && explicitPriority(other) > explicitPriority(p))
-          this.policies.add(policyKey(kind, other.metadata?.namespace, other.metadata?.name));
+      for (const other of informer.byIndex(PREEMPTING_POLICIES, p.metadata?.namespace ?? ''))
+        if (explicitPriority(other) > explicitPriority(p)) this.policies.add(policyKey(kind, other.metadata?.namespace, other.metadata?.name));
     };
     informer.addEventHandler({ add: changed, update: changed, delete: changed }, this.signal);
   }
@@ -289,7 +310,7 @@ class DetectorRun {
     if (!w || !cached) return;
     // Matching needs only the cached metadata: the template itself is read when there is something to do with it.
     const ref: TemplateRef = { apiVersion, kind, metadata: cached.metadata };
-    if (!claimOf(ref.metadata) && !selectPolicy(ref, this.pp.list(namespace), this.cpp.list())) return;
+    if (!claimOf(ref.metadata) && !this.policyFor(ref)) return;
     const template = await this.getTemplate(w, namespace, name);
     if (!template || isDeleting(template) || template.metadata.labels?.[CLAIMED_BY_LABEL]) return;
     const claim = claimOf(template.metadata);
@@ -305,8 +326,16 @@ class DetectorRun {
       if (matchesSelectors(template, policy.spec.resourceSelectors ?? [])) await this.apply(w, template, claim.kind, policy);
       return;
     }
-    const selected = selectPolicy(template, this.pp.list(namespace), this.cpp.list());
+    const selected = this.policyFor(template);
     if (selected) await this.apply(w, template, selected.kind, selected.policy);
+  }
+
+  /** selectPolicy among the policies that can match the template (see selectorKeys), which are all it may choose. */
+  private policyFor(template: TemplateRef): Selected | undefined {
+    const candidates = <P extends Policy>(informer: SharedInformer<P>, namespace: string) => [
+      ...new Set(candidateKeys(template, namespace).flatMap((k) => informer.byIndex(POLICIES_BY_SELECTOR, k))),
+    ];
+    return selectPolicy(template, candidates(this.pp, template.metadata.namespace ?? ''), candidates(this.cpp, ''));
   }
 
   /** The policy a claim names, unless it is gone or being deleted. */
@@ -399,7 +428,7 @@ class DetectorRun {
     const policy = this.policy(kind, namespace, name);
     if (!policy) {
       // Gone: the templates it claimed find out when reconciled, and match anew.
-      for (const t of this.templatesWhere((ref) => sameClaimant(claimOf(ref.metadata), kind, namespace, name), namespace)) this.templates.add(t.key);
+      for (const t of this.templatesWhere((ref) => sameClaimant(claimOf(ref.metadata), kind, namespace, name), (w) => w.informer.list(namespace))) this.templates.add(t.key);
       return;
     }
     if (isDeleting(policy)) return this.unbindAll(kind, policy);
@@ -413,9 +442,9 @@ class DetectorRun {
 
   /** The bindings claimed by policy (listPPDerivedRBs, listCPPDerivedRBs, listCPPDerivedCRBs). */
   private derivedBindings(kind: PolicyKind, policy: Policy): Binding[] {
-    const id = policyID(kind, policy);
-    const candidates = kind === 'PropagationPolicy' ? this.rb.list(policy.metadata?.namespace) : [...this.rb.list(), ...this.crb.list()];
-    return candidates.filter((b) => claimedByID(b.metadata, kind, id));
+    const claim = claimKey(kind, policyID(kind, policy));
+    if (kind === 'ClusterPropagationPolicy') return [...this.rb.byIndex(BINDINGS_BY_CLAIM, claim), ...this.crb.byIndex(BINDINGS_BY_CLAIM, claim)];
+    return this.rb.byIndex(BINDINGS_BY_CLAIM, claim).filter((b) => b.metadata.namespace === policy.metadata?.namespace);
   }
 
   /**
@@ -444,7 +473,7 @@ class DetectorRun {
   private async unbindAll(kind: PolicyKind, policy: Policy): Promise<void> {
     const id = policyID(kind, policy);
     const namespace = kind === 'PropagationPolicy' ? policy.metadata?.namespace : undefined;
-    for (const t of this.templatesWhere((ref) => claimedByID(ref.metadata, kind, id), namespace)) {
+    for (const t of this.templatesWhere((ref) => claimedByID(ref.metadata, kind, id), (w) => w.informer.list(namespace))) {
       const template = await this.getTemplate(t.w, t.ref.metadata.namespace, t.ref.metadata.name!);
       if (template) await this.release(t.w, template, kind, id);
     }
@@ -477,18 +506,29 @@ class DetectorRun {
   /** The cached templates the policy's selectors select: a PropagationPolicy's in its own namespace only. */
   private selectedTemplates(kind: PolicyKind, policy: Policy): { key: string; ref: TemplateRef; w: Watched }[] {
     const selectors: ResourceSelector[] = policy.spec.resourceSelectors ?? [];
-    const kinds = new Set(selectors.map((rs) => gvk(rs.apiVersion, rs.kind)));
     const namespace = kind === 'PropagationPolicy' ? policy.metadata?.namespace : undefined;
-    return this.templatesWhere((ref) => matchesSelectors(ref, selectors), namespace, kinds);
+    return this.templatesWhere(
+      (ref) => matchesSelectors(ref, selectors),
+      (w, k) => {
+        const ofKind = selectors.filter((rs) => gvk(rs.apiVersion, rs.kind) === k);
+        if (ofKind.length === 0) return [];
+        if (ofKind.some((rs) => !rs.name)) return w.informer.list(namespace);
+        // Selectors that all name their templates cost what they select, not what the kind holds in the namespace.
+        const named = [...new Set(ofKind.map((rs) => rs.name!))].flatMap((n) => w.informer.byIndex(TEMPLATES_BY_NAME, n));
+        return namespace === undefined ? named : named.filter((o) => o.metadata.namespace === namespace);
+      },
+    );
   }
 
-  /** The cached templates (outside skipped namespaces) that satisfy pred, optionally of some kinds or one namespace. */
-  private templatesWhere(pred: (ref: TemplateRef) => boolean, namespace?: string, kinds?: Set<string>): { key: string; ref: TemplateRef; w: Watched }[] {
+  /** The cached templates (outside skipped namespaces) that satisfy pred, among the candidates of each kind. */
+  private templatesWhere(
+    pred: (ref: TemplateRef) => boolean,
+    candidates: (w: Watched, kind: string) => readonly MetadataObject[],
+  ): { key: string; ref: TemplateRef; w: Watched }[] {
     const out: { key: string; ref: TemplateRef; w: Watched }[] = [];
     for (const [k, w] of this.watched) {
-      if (kinds && !kinds.has(k)) continue;
       const apiVersion = apiVersionOf(w.resource);
-      for (const o of w.informer.list(namespace)) {
+      for (const o of candidates(w, k)) {
         const ref: TemplateRef = { apiVersion, kind: w.resource.kind, metadata: o.metadata };
         if (isSkippedNamespace(o.metadata.namespace ?? '', this.skipped) || !pred(ref)) continue;
         out.push({ key: templateKey(apiVersion, w.resource.kind, o.metadata.namespace, o.metadata.name!), ref, w });

@@ -3,23 +3,29 @@ import { test } from 'node:test';
 import type { ClusterPropagationPolicy, LabelSelector, PropagationPolicy, ResourceSelector } from '../../openapi/karmada/types.js';
 import {
   bindingName,
+  candidateKeys,
   claimedByID,
+  claimKey,
+  claimKeys,
   claimOf,
   CPP_ID_LABEL,
   CPP_NAME_ANNOTATION,
   highestPriorityPolicy,
   isSkippedNamespace,
   labelSelectorMatches,
+  matchesSelectors,
   MatchPrecision,
   PP_ID_LABEL,
   PP_NAME_ANNOTATION,
   PP_NAMESPACE_ANNOTATION,
   preempts,
+  selectorKeys,
   selectorPrecision,
   selectPolicy,
   withClaim,
   withoutClaim,
   type Claim,
+  type ObjectMeta,
   type Policy,
   type PolicyKind,
   type TemplateRef,
@@ -83,6 +89,35 @@ test('a selector matches by apiVersion, kind, namespace, then name, else labels,
     ['an empty label selector is a label match', t, byLabels({}), MatchPrecision.LabelSelector],
   ];
   for (const [name, template, rs, want] of cases) assert.equal(selectorPrecision(template, rs), want, name);
+});
+
+test('policies are indexed under every key a template they match is looked up by, and no unrelated one', () => {
+  const t = deploy('nginx', { app: 'nginx' });
+  const cases: [string, TemplateRef, Policy, boolean][] = [
+    ['kind only', t, pp('p', [byKind]), true],
+    ['name', t, pp('p', [byName('nginx')]), true],
+    ['an empty name selects the kind', t, pp('p', [byName('')]), true],
+    ['labels, matching or not, are left to matching', t, pp('p', [byLabels({ matchLabels: { app: 'redis' } })]), true],
+    ["a selector's namespace is left to matching", t, pp('p', [{ ...byKind, namespace: 'prod' }]), true],
+    ['any selector of the policy', t, pp('p', [{ ...byKind, kind: 'StatefulSet' }, byName('nginx')]), true],
+    ['other name', t, pp('p', [byName('redis')]), false],
+    ['other apiVersion', t, pp('p', [{ ...byKind, apiVersion: 'apps/v1beta1' }]), false],
+    ['other kind', t, pp('p', [{ ...byKind, kind: 'StatefulSet' }]), false],
+    ['a pp of another namespace', t, pp('p', [byKind], {}, 'prod'), false],
+    ['no selectors', t, pp('p', []), false],
+    ['a cpp', t, cpp('c', [byName('nginx')]), true],
+    ['a cpp of another kind', t, cpp('c', [{ ...byKind, kind: 'StatefulSet' }]), false],
+    ['a cpp for a cluster-scoped template', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } }, cpp('c', [{ apiVersion: 'v1', kind: 'Namespace' }]), true],
+  ];
+  for (const [name, template, policy, want] of cases) {
+    // As selectPolicy takes them: PropagationPolicies of the template's namespace, and cluster policies.
+    const namespace = policy.metadata?.namespace === undefined ? '' : (template.metadata.namespace ?? '');
+    const eligible = namespace === (policy.metadata?.namespace ?? '');
+    const found = selectorKeys(policy).some((k) => candidateKeys(template, namespace).includes(k));
+    assert.equal(found, want, name);
+    if (eligible && matchesSelectors(template, policy.spec.resourceSelectors ?? [])) assert.ok(found, `${name}: matches but is not found`);
+  }
+  assert.equal(new Set(selectorKeys(pp('p', [byName('a'), byName('a'), byKind]))).size, 2, 'keys are distinct');
 });
 
 test('the highest priority wins, then the most precise match, then the first name', () => {
@@ -158,6 +193,27 @@ test('claim metadata: a pp claim replaces a cpp claim, is read first, and is rem
   assert.equal(claimOf(released)?.kind, 'ClusterPropagationPolicy');
   // An incomplete claim (the name annotation missing) is no claim.
   assert.equal(claimOf({ labels: { [PP_ID_LABEL]: 'x' }, annotations: { [PP_NAMESPACE_ANNOTATION]: 'default' } }), undefined);
+});
+
+test('bindings are indexed by claim exactly as claimedByID reads it', () => {
+  const metas: [string, ObjectMeta][] = [
+    ['unclaimed', { labels: { app: 'nginx' } }],
+    ['pp', { labels: { [PP_ID_LABEL]: 'a' } }],
+    ['cpp', { labels: { [CPP_ID_LABEL]: 'b' } }],
+    ['both', { labels: { [PP_ID_LABEL]: 'a', [CPP_ID_LABEL]: 'b' } }],
+    ['empty id', { labels: { [PP_ID_LABEL]: '' } }],
+    ['no labels', {}],
+  ];
+  const queries: [PolicyKind, string][] = [
+    ['PropagationPolicy', 'a'],
+    ['PropagationPolicy', 'b'],
+    ['PropagationPolicy', ''],
+    ['ClusterPropagationPolicy', 'a'],
+    ['ClusterPropagationPolicy', 'b'],
+    ['ClusterPropagationPolicy', ''],
+  ];
+  for (const [name, meta] of metas)
+    for (const [kind, id] of queries) assert.equal(claimKeys(meta).includes(claimKey(kind, id)), claimedByID(meta, kind, id), `${name}: ${kind} ${id}`);
 });
 
 test('reserved and skipped namespaces', () => {

@@ -97,6 +97,27 @@ export function matchesSelectors(template: TemplateRef, selectors: readonly Reso
   return policyPrecision(template, selectors) > MatchPrecision.Mismatch;
 }
 
+/**
+ * The keys of what a policy's selectors can select, for indexing policies: a selector matches only templates of its
+ * apiVersion and kind, and of its name when it has one; a PropagationPolicy only templates of its own namespace. Every
+ * policy that matches a template is found under one of candidateKeys(template, namespace) (labels and a selector's
+ * namespace are left to matching, so some found there do not match).
+ */
+export function selectorKeys(policy: Policy): string[] {
+  const namespace = policy.metadata?.namespace ?? '';
+  return [...new Set((policy.spec?.resourceSelectors ?? []).map((rs) => selectorKey(namespace, rs.apiVersion, rs.kind, rs.name)))];
+}
+
+/** The selectorKeys a template can be matched under, by PropagationPolicies of namespace ('' for cluster policies). */
+export function candidateKeys(template: TemplateRef, namespace: string): string[] {
+  return [selectorKey(namespace, template.apiVersion, template.kind, template.metadata.name), selectorKey(namespace, template.apiVersion, template.kind)];
+}
+
+// An empty name selects by labels or kind, as in selectorPrecision; '*' is no valid object name.
+function selectorKey(namespace: string, apiVersion: string, kind: string, name?: string): string {
+  return `${namespace}|${apiVersion}|${kind}|${name || '*'}`;
+}
+
 /** spec.priority, 0 when unset (ExplicitPriority). */
 export function explicitPriority(policy: Policy): number {
   return policy.spec.priority ?? 0;
@@ -211,6 +232,18 @@ export function withoutClaim(meta: ObjectMeta, kind: PolicyKind): ObjectMeta {
 /** Whether meta is claimed by the policy of kind with this permanent id (NeedCleanupClaimMetadata's test). */
 export function claimedByID(meta: ObjectMeta, kind: PolicyKind, id: string): boolean {
   return id !== '' && meta.labels?.[CLAIM_KEYS[kind].labels[0]] === id;
+}
+
+/** The claims meta records, for indexing: claimedByID(meta, kind, id) exactly when they include claimKey(kind, id). */
+export function claimKeys(meta: ObjectMeta): string[] {
+  return (Object.keys(CLAIM_KEYS) as PolicyKind[]).flatMap((kind) => {
+    const id = meta.labels?.[CLAIM_KEYS[kind].labels[0]];
+    return id ? [claimKey(kind, id)] : [];
+  });
+}
+
+export function claimKey(kind: PolicyKind, id: string): string {
+  return `${kind}|${id}`;
 }
 
 /**
