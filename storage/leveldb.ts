@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { Broadcaster } from './broadcaster.js';
 import { decodeContinue, encodeContinue } from './continue.js';
 import { EventHistory } from './history.js';
+import { cloneJSON } from './json.js';
 import {
   StorageError,
   type KObject,
@@ -102,9 +103,15 @@ export class LevelStore implements Store {
     return this.committedRv;
   }
 
+  // Synchronous reads: a LevelDB read costs this thread a few microseconds, the hand-off of an asynchronous one to the
+  // thread pool and back several times that.
   async get(key: string): Promise<KObject | undefined> {
-    const json = await this.db.get(OBJECT + key);
+    const json = this.db.getSync(OBJECT + key);
     return json === undefined ? undefined : (JSON.parse(json) as KObject);
+  }
+
+  async getEncoded(key: string): Promise<Buffer | undefined> {
+    return this.db.getSync<string, Buffer>(OBJECT + key, { valueEncoding: 'buffer' });
   }
 
   async create(key: string, obj: KObject): Promise<KObject> {
@@ -116,7 +123,7 @@ export class LevelStore implements Store {
     }
     if (this.readJson(key) !== undefined) throw new StorageError('KeyExists', key);
     this.assignedRv = rv;
-    return this.enqueue({ type: 'ADDED', key, object: JSON.parse(json), rv }, json, stamped);
+    return this.enqueue({ type: 'ADDED', key, object: JSON.parse(json), json, rv }, json, stamped);
   }
 
   async update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject> {
@@ -126,16 +133,7 @@ export class LevelStore implements Store {
     if (expectedResourceVersion !== undefined && expectedResourceVersion !== current.rv) {
       throw new StorageError('Conflict', key, MODIFIED_CONFLICT);
     }
-    const rv = this.assignedRv + 1;
-    const { stamped, json } = stamp(key, obj, rv);
-    // As in kube, writing back identical content is not a change: no new resourceVersion, no event. The length
-    // test spares the second serialisation for most real changes.
-    if (json.length - String(rv).length === current.json.length - current.rv.length) {
-      if (stamp(key, obj, current.rv).json === current.json) return current.obj;
-    }
-    this.assignedRv = rv;
-    const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), prevObject: current.obj, rv };
-    return this.enqueue(event, json, stamped);
+    return this.replace(key, obj, current);
   }
 
   async guaranteedUpdate(key: string, tryUpdate: (current: KObject) => KObject | Promise<KObject>): Promise<KObject> {
@@ -143,14 +141,30 @@ export class LevelStore implements Store {
       this.assertOpen(key);
       const current = this.readCurrent(key);
       if (!current) throw new StorageError('KeyNotFound', key);
-      const next = await tryUpdate(current.obj);
-      if (next === current.obj) return current.obj;
-      try {
-        return await this.update(key, next, current.rv);
-      } catch (err) {
-        if (!(err instanceof StorageError && err.code === 'Conflict')) throw err;
-      }
+      // current.obj becomes the event's prevObject, so tryUpdate works on a copy.
+      const mine = cloneJSON(current.obj);
+      const next = await tryUpdate(mine);
+      if (next === mine) return current.obj;
+      this.assertOpen(key);
+      // Any write in between changed the stored text: start over from the new state. Comparing the text spares
+      // parsing it again.
+      if (this.readJson(key) !== current.json) continue;
+      return this.replace(key, next, current);
     }
+  }
+
+  /** Queues obj over current, which must still be the latest state of key. */
+  private replace(key: string, obj: KObject, current: Current): Promise<KObject> {
+    const rv = this.assignedRv + 1;
+    const { stamped, json } = stamp(key, obj, rv);
+    // As in kube, writing back identical content is not a change: no new resourceVersion, no event. The length
+    // test spares the second serialisation for most real changes.
+    if (json.length - String(rv).length === current.json.length - current.rv.length) {
+      if (stamp(key, obj, current.rv).json === current.json) return Promise.resolve(current.obj);
+    }
+    this.assignedRv = rv;
+    const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), json, prevObject: current.obj, rv };
+    return this.enqueue(event, json, stamped);
   }
 
   async delete(key: string, preconditions: Preconditions = {}): Promise<KObject> {
@@ -180,6 +194,11 @@ export class LevelStore implements Store {
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    const page = await this.listEncoded(prefix, opts);
+    return { ...page, items: page.items.map((json) => JSON.parse(json.toString()) as KObject) };
+  }
+
+  async listEncoded(prefix: string, opts: ListOptions = {}): Promise<ListResult<Buffer>> {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const resume = opts.continue ? decodeContinue(prefix, opts.continue) : undefined;
     const snapshot = this.db.snapshot();
@@ -197,7 +216,7 @@ export class LevelStore implements Store {
       const entries = await this.scan(snapshot, prefix, startKey, limit + 1, rewound);
       const more = entries.length > limit;
       if (more) entries.length = limit;
-      const result: ListResult = { items: entries.map((e) => e.obj), resourceVersion: atRv };
+      const result: ListResult<Buffer> = { items: entries.map((e) => e.json), resourceVersion: atRv };
       if (more) result.continue = encodeContinue(prefix, entries[limit - 1].key, atRv);
       return result;
     } finally {
@@ -318,22 +337,22 @@ export class LevelStore implements Store {
     return [...before].sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
-  /** Up to `want` objects from the snapshot, in key order, with the rewound keys replaced by their older state. */
+  /** Up to `want` objects' JSON from the snapshot, in key order, with the rewound keys replaced by their older state. */
   private async scan(
     snapshot: ReturnType<ClassicLevel<string, string>['snapshot']>,
     prefix: string,
     startKey: string,
     want: number,
     rewound: [string, KObject | undefined][],
-  ): Promise<{ key: string; obj: KObject }[]> {
-    const out: { key: string; obj: KObject }[] = [];
+  ): Promise<{ key: string; json: Buffer }[]> {
+    const out: { key: string; json: Buffer }[] = [];
     let r = 0;
-    // History objects are shared with watchers, so callers get their own copies.
     const takeRewound = () => {
       const [key, obj] = rewound[r++];
-      if (obj) out.push({ key, obj: structuredClone(obj) });
+      if (obj) out.push({ key, json: Buffer.from(JSON.stringify(obj)) });
     };
-    const it = this.db.iterator({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot });
+    // Values as bytes: they are passed on as they are, outside the JavaScript heap.
+    const it = this.db.iterator<string, Buffer>({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot, valueEncoding: 'buffer' });
     try {
       while (out.length < want) {
         const chunk = await it.nextv(Math.min(want - out.length, LIST_CHUNK));
@@ -343,7 +362,7 @@ export class LevelStore implements Store {
           while (r < rewound.length && rewound[r][0] < key && out.length < want) takeRewound();
           if (out.length >= want) break;
           if (r < rewound.length && rewound[r][0] === key) takeRewound();
-          else out.push({ key, obj: JSON.parse(json) as KObject });
+          else out.push({ key, json });
           if (out.length >= want) break;
         }
       }

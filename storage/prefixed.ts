@@ -12,8 +12,16 @@ export class PrefixedStore implements Store {
     return this.inner.get(this.prefix + key);
   }
 
+  getEncoded(key: string): Promise<Buffer | undefined> {
+    return this.inner.getEncoded(this.prefix + key);
+  }
+
   list(prefix: string, opts?: ListOptions): Promise<ListResult> {
     return this.inner.list(this.prefix + prefix, opts);
+  }
+
+  listEncoded(prefix: string, opts?: ListOptions): Promise<ListResult<Buffer>> {
+    return this.inner.listEncoded(this.prefix + prefix, opts);
   }
 
   create(key: string, obj: KObject): Promise<KObject> {

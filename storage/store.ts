@@ -16,6 +16,8 @@ export interface StoreEvent {
   key: string;
   /** The object after the change; for DELETED, the last state with the deletion's resourceVersion. */
   object: KObject;
+  /** object as stored, as JSON text (ADDED and MODIFIED): watchers send it on without serialising object again. */
+  json?: string;
   /** The object before the change (MODIFIED and DELETED). */
   prevObject?: KObject;
   /** The global resourceVersion of this change. */
@@ -29,8 +31,8 @@ export interface ListOptions {
   continue?: string;
 }
 
-export interface ListResult {
-  items: KObject[];
+export interface ListResult<T = KObject> {
+  items: T[];
   /** The resourceVersion the snapshot was taken at (that of the first page for continued lists). */
   resourceVersion: number;
   /** Set when more items remain. */
@@ -58,11 +60,15 @@ export interface Watcher {
 
 export interface Store {
   get(key: string): Promise<KObject | undefined>;
+  /** get(), as the stored JSON bytes. */
+  getEncoded(key: string): Promise<Buffer | undefined>;
   /**
    * Every object whose key starts with prefix, in key order, over one consistent snapshot (across pages too). A
    * continue token older than the event history fails with 'Expired', a malformed one with 'InvalidContinue'.
    */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+  /** list(), with every item as its stored JSON bytes: a list passed on unchanged is neither parsed nor re-serialised. */
+  listEncoded(prefix: string, opts?: ListOptions): Promise<ListResult<Buffer>>;
   /**
    * Fails with 'KeyExists' when the key is present, and with 'InvalidObject' when obj already carries a
    * resourceVersion (kube: "resourceVersion should not be set on objects to be created").
@@ -75,8 +81,9 @@ export interface Store {
    */
   update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject>;
   /**
-   * Read-modify-write: calls tryUpdate with the current object until the write lands without a concurrent change.
-   * tryUpdate may throw to abort. Returning the same reference it was given means "no change" and writes nothing.
+   * Read-modify-write: calls tryUpdate with a copy of the current object, which it may modify, until the write lands
+   * without a concurrent change. tryUpdate may throw to abort. Returning the same reference it was given means "no
+   * change" and writes nothing.
    */
   guaranteedUpdate(key: string, tryUpdate: (current: KObject) => KObject | Promise<KObject>): Promise<KObject>;
   /** Returns the deleted object, carrying the deletion's resourceVersion. */

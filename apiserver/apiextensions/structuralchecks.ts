@@ -10,15 +10,23 @@ import type { JSONSchemaProps } from './types.js';
 
 type Step = { seg: Segment; mapKey?: boolean };
 
-/** Walks obj along the schema, calling `check` with each value, its schema and its path. */
+/**
+ * Walks obj along the schema, calling `check` with each value, its schema and its path. The path is one stack that
+ * the walk pushes to and pops from (every write walks whole objects): check must copy what it keeps of it.
+ */
 function walk(x: unknown, s: JSONSchemaProps | undefined, path: Step[], check: (x: unknown, s: JSONSchemaProps, path: Step[]) => void): void {
   if (!s) return;
   check(x, s, path);
-  if (Array.isArray(x)) x.forEach((v, i) => walk(v, s.items, [...path, { seg: i }], check));
+  const down = (v: unknown, sub: JSONSchemaProps | undefined, step: Step) => {
+    path.push(step);
+    walk(v, sub, path, check);
+    path.pop();
+  };
+  if (Array.isArray(x)) x.forEach((v, i) => down(v, s.items, { seg: i }));
   else if (isObject(x)) {
     for (const [k, v] of Object.entries(x)) {
-      if (s.properties && Object.hasOwn(s.properties, k)) walk(v, s.properties[k], [...path, { seg: k }], check);
-      else if (isObject(s.additionalProperties)) walk(v, s.additionalProperties as JSONSchemaProps, [...path, { seg: k, mapKey: true }], check);
+      if (s.properties && Object.hasOwn(s.properties, k)) down(v, s.properties[k], { seg: k });
+      else if (isObject(s.additionalProperties)) down(v, s.additionalProperties as JSONSchemaProps, { seg: k, mapKey: true });
     }
   }
 }

@@ -21,8 +21,10 @@ export function validator(schema: JSONSchemaProps, scale?: ScaleSubresource): Va
   return (obj, old) => {
     const errs: KubeFieldError[] = checkSchema(obj).filter((e) => !(old && isRatcheted(schema, obj, old, e.path)));
     errs.push(...scaleErrors(scale, obj), ...embeddedResourceErrors(schema, obj));
-    // Lists that already broke their invariant before the update are not held to it now.
-    if (!old || listTypeErrors(schema, old).length === 0) errs.push(...listTypeErrors(schema, obj));
+    // Lists that already broke their invariant before the update are not held to it now (old is only walked when
+    // the new object breaks one).
+    const listErrs = listTypeErrors(schema, obj);
+    if (listErrs.length && (!old || listTypeErrors(schema, old).length === 0)) errs.push(...listErrs);
     if (rules) errs.push(...(hasBlockingError(errs) ? [RULES_NOT_CHECKED] : validateRules(rules, obj, old)));
     return toFieldErrors(errs);
   };

@@ -2,7 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, type PeerCertificate } from 'node:tls';
 import type { PKI } from './pki.js';
 import { withAuthenticatedGroup, type UserInfo } from './user.js';
 
@@ -35,12 +35,18 @@ export function httpsServerOptions(pki: PKI): {
   return { key: pki.servingKeyPem, cert: pki.servingCertPem, ca: [pki.caCertPem], requestCert: true, rejectUnauthorized: false };
 }
 
+const FINGERPRINT_CACHE_SIZE = 1024;
+
 export class Authenticator {
   readonly #ca: X509Certificate;
   readonly #tokens: Map<string, UserInfo>;
   // The client certificate is fixed for the life of a connection, so it is checked once per connection rather
   // than on each of the many requests a kept-alive connection carries.
   readonly #byConnection = new WeakMap<TLSSocket, AuthenticationResult>();
+  // Clients that open a connection per request bring the same certificate again and again: its signature check and
+  // subject, pure functions of the certificate, are kept by its SHA-256 fingerprint (as kube's x509 authenticator
+  // caches verifications).
+  readonly #byFingerprint = new Map<string, AuthenticationResult>();
 
   constructor(opts: { caPem: string; tokens?: Map<string, UserInfo> }) {
     this.#ca = new X509Certificate(opts.caPem);
@@ -73,6 +79,16 @@ export class Authenticator {
     // `authorized` covers the chain, validity dates and the clientAuth purpose against whatever the server trusts;
     // the explicit issuer check pins it to our CA in case the server's trust list is ever wider.
     if (!socket.authorized) return 'invalid';
+    let result = this.#byFingerprint.get(peer.fingerprint256);
+    if (result === undefined) {
+      result = this.#certificateIdentity(peer);
+      if (this.#byFingerprint.size >= FINGERPRINT_CACHE_SIZE) this.#byFingerprint.clear();
+      this.#byFingerprint.set(peer.fingerprint256, result);
+    }
+    return result;
+  }
+
+  #certificateIdentity(peer: PeerCertificate): AuthenticationResult {
     const cert = new X509Certificate(peer.raw);
     if (!cert.checkIssued(this.#ca) || !cert.verify(this.#ca.publicKey)) return 'invalid';
     // Go's pkix.Name keeps the last CN and every O; Node reports a repeated attribute as an array.

@@ -22,14 +22,8 @@ export function goJSON(v: unknown): string {
   return JSON.stringify(sortedKeys(v)).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
 }
 
-/** A deep copy of a JSON value; results of the merge never share containers with the objects they came from. */
-export function cloneJSON<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(cloneJSON) as T;
-  if (!isObject(v)) return v;
-  const out: JSONObject = {};
-  for (const k of Object.keys(v)) if (v[k] !== undefined) out[k] = cloneJSON(v[k]);
-  return out as T;
-}
+// Results of the merge never share containers with the objects they came from.
+export { cloneJSON } from '../../storage/json.js';
 
 /** Go's %q for the strings kube quotes in messages (manager names, key values). */
 export const goQuote = (s: string): string => JSON.stringify(s);

@@ -74,6 +74,6 @@ export async function deleteCollection(scope: RequestScope): Promise<ObjectResul
     }
   }
   const metadata = { resourceVersion: String(scope.store.currentResourceVersion()) };
-  const object = { kind: listKind(scope), apiVersion: groupVersion(scope.rt), metadata, items };
-  return { code: 200, object, list: { items, metadata } };
+  const object = { kind: listKind(scope), apiVersion: groupVersion(scope.rt), metadata };
+  return { code: 200, object, list: { items: items.map((o) => Buffer.from(JSON.stringify(o))), metadata } };
 }

@@ -3,10 +3,10 @@ import type { KObject } from '../../storage/store.js';
 import { APIError, badRequest, invalid, toStatus } from '../errors.js';
 import { groupVersion } from '../registry/registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../registry/selectors.js';
-import type { ObjectResult, RequestScope, WatchEvent, WatchStream } from './scope.js';
+import { encodedResult, type ObjectResult, type RequestScope, type WatchEvent, type WatchStream } from './scope.js';
 
 export async function getObject(scope: RequestScope): Promise<ObjectResult> {
-  return { code: 200, object: await scope.store.get(scope.namespace, scope.name!) };
+  return encodedResult(200, await scope.store.getEncoded(scope.namespace, scope.name!));
 }
 
 function selectors(scope: RequestScope) {
@@ -29,7 +29,7 @@ export function listKind(scope: RequestScope): string {
 
 export async function listObjects(scope: RequestScope): Promise<ObjectResult> {
   validateListOptions(scope, false);
-  const page = await scope.store.list(scope.namespace, {
+  const page = await scope.store.listEncoded(scope.namespace, {
     ...selectors(scope),
     limit: parseLimit(scope.query.limit),
     continue: scope.query.continue || undefined,
@@ -37,7 +37,7 @@ export async function listObjects(scope: RequestScope): Promise<ObjectResult> {
   const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
   if (page.continue) metadata.continue = page.continue;
   if (page.remainingItemCount !== undefined && page.continue) metadata.remainingItemCount = page.remainingItemCount;
-  const object = { kind: listKind(scope), apiVersion: groupVersion(scope.rt), metadata, items: page.items };
+  const object = { kind: listKind(scope), apiVersion: groupVersion(scope.rt), metadata };
   return { code: 200, object, list: { items: page.items, metadata } };
 }
 
@@ -113,7 +113,7 @@ export function watchObjects(scope: RequestScope): WatchStream {
         finish();
       };
       const subscribe = (fromRV: number | undefined) => {
-        watcher = scope.store.watch(scope.namespace, { resourceVersion: fromRV, ...sel }, (e) => emit({ type: e.type, object: e.object }));
+        watcher = scope.store.watch(scope.namespace, { resourceVersion: fromRV, ...sel }, emit);
       };
       const begin = async () => {
         if (sendInitial) {

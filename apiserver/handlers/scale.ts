@@ -1,5 +1,6 @@
 // The scale subresource: an autoscaling/v1 Scale view of a workload's replicas (kube's ScaleREST), for deployments,
 // statefulsets, replicasets and custom resources that declare one.
+import { cloneJSON } from '../../storage/json.js';
 import type { KObject } from '../../storage/store.js';
 import { APIError, conflict, invalid, OBJECT_MODIFIED } from '../errors.js';
 import { labelSelectorString } from '../registry/printers/index.js';
@@ -63,8 +64,9 @@ async function writeScale(scope: RequestScope, desired: (current: KObject) => KO
       ]);
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== current.metadata?.resourceVersion) throw conflict(scope.store.gr, scope.name!, OBJECT_MODIFIED);
-    setPath(current, s.specReplicasPath, replicas);
-    return current;
+    const next = cloneJSON(current);
+    setPath(next, s.specReplicasPath, replicas);
+    return next;
   });
   return { code: 200, object: scaleOf(s, result.object) };
 }

@@ -48,14 +48,34 @@ export interface RequestScope {
 
 export interface ObjectResult {
   code: number;
+  /** For a list, everything but its items. */
   object: KObject;
-  /** Set for lists so that Table and PartialObjectMetadataList renderings know the items. */
-  list?: { items: KObject[]; metadata: Record<string, unknown> };
+  /** The object as JSON bytes, when storage handed it over as such: a JSON response sends them unchanged. */
+  json?: Buffer;
+  /**
+   * A list's metadata and items. The items are JSON bytes, so that a JSON response splices in what storage holds;
+   * the other renderings parse them.
+   */
+  list?: { items: Buffer[]; metadata: Record<string, unknown> };
+}
+
+/** The result for an object at hand only as JSON bytes, parsed only for a response that needs more than them. */
+export function encodedResult(code: number, json: Buffer): ObjectResult {
+  let object: KObject | undefined;
+  return {
+    code,
+    json,
+    get object() {
+      return (object ??= JSON.parse(json.toString()) as KObject);
+    },
+  };
 }
 
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: KObject;
+  /** object as JSON text, when storage handed it over as such. */
+  json?: string;
 }
 
 export interface WatchStream {

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergePatch } from './write.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { SchemaRegistry } from '../../openapi/schemas.js';
+import { LevelStore } from '../../storage/leveldb.js';
+import type { KObject } from '../../storage/store.js';
+import { startAPIRuntime } from '../apiserver.js';
+import { patchScale } from './scale.js';
+import type { RequestScope } from './scope.js';
+import { createObject, mergePatch, patchObject } from './write.js';
 
 // RFC 7386 Appendix A, as JSON text so that nulls and arrays are exactly as printed there.
 const RFC7386_APPENDIX_A: [string, string, string][] = [
@@ -71,4 +81,47 @@ test('mergePatch keeps a "__proto__" member as data', () => {
   const nested = mergePatch({}, JSON.parse('{"spec":{"__proto__":{"x":1}}}'));
   assert.equal(JSON.stringify(nested), '{"spec":{"__proto__":{"x":1}}}');
   assert.equal(Object.prototype.hasOwnProperty.call((nested as { spec: object }).spec, 'x'), false);
+});
+
+/** The handlers over a throwaway store; scope() builds a request as the HTTP layer would scope it. */
+async function withAPI(fn: (scope: (plural: string, group: string, req: Partial<RequestScope>) => RequestScope) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-write-'));
+  const store = await LevelStore.open(dir);
+  const runtime = await startAPIRuntime(store, new SchemaRegistry(), pino({ level: 'silent' }));
+  try {
+    await fn((plural, group, req) => {
+      const rt = runtime.registry.lookup(group, 'v1', plural)!;
+      return { server: runtime.instance.context, rt, store: runtime.registry.storeFor(rt), namespace: 'default', query: {}, warnings: [], contentType: 'application/json', ...req };
+    });
+  } finally {
+    runtime.stop();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The managers whose managedFields entry holds the field at path (FieldsV1 keys). */
+const owners = (obj: KObject, path: string[]): string[] =>
+  (obj.metadata?.managedFields ?? []).filter((e: any) => path.reduce((f, k) => f?.[k], e.fieldsV1) !== undefined).map((e: any) => e.manager);
+
+const body = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+test('a JSON patch and a scale write take ownership of the fields they change', async () => {
+  await withAPI(async (scope) => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { x: '1' } };
+    await createObject(scope('configmaps', '', { query: { fieldManager: 'creator' }, body: body(cm) }));
+    const patch = [{ op: 'replace', path: '/data/x', value: '2' }];
+    const patched = await patchObject(scope('configmaps', '', { name: 'c', query: { fieldManager: 'patcher' }, body: body(patch), contentType: 'application/json-patch+json' }));
+    assert.equal(patched.object.data.x, '2');
+    assert.deepEqual(owners(patched.object, ['f:data', 'f:x']), ['patcher']);
+
+    const template = { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template } };
+    await createObject(scope('deployments', 'apps', { query: { fieldManager: 'creator' }, body: body(deploy) }));
+    const scale = { spec: { replicas: 3 } };
+    await patchScale(scope('deployments', 'apps', { name: 'd', subresource: 'scale', query: { fieldManager: 'scaler' }, body: body(scale), contentType: 'application/merge-patch+json' }));
+    const stored = await scope('deployments', 'apps', {}).store.get('default', 'd');
+    assert.equal(stored.spec.replicas, 3);
+    assert.deepEqual(owners(stored, ['f:spec', 'f:replicas']), ['scaler']);
+  });
 });

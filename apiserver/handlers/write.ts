@@ -1,5 +1,6 @@
 // create, update and patch.
 import jsonpatch from 'fast-json-patch';
+import { cloneJSON } from '../../storage/json.js';
 import type { KObject } from '../../storage/store.js';
 import type { AdmissionAttributes, Operation } from '../admission/chain.js';
 import { APIError, badRequest, conflict, methodNotAllowed, OBJECT_MODIFIED, unsupportedMediaType } from '../errors.js';
@@ -63,7 +64,8 @@ async function createManaged(scope: RequestScope, obj: KObject): Promise<ObjectR
 
 /**
  * The update path shared by PUT and PATCH: field ownership, admission on the desired object, then the registry
- * write. `managed` means desired already set managedFields (server-side apply).
+ * write. `managed` means desired already set managedFields (server-side apply). desired must leave current as it
+ * is: the field manager and admission compare the desired object with it.
  */
 export async function updateWith(scope: RequestScope, desired: (current: KObject) => KObject | Promise<KObject>, managed = false): Promise<ObjectResult> {
   const admission = scope.server.admission;
@@ -102,7 +104,7 @@ export async function updateObject(scope: RequestScope): Promise<ObjectResult> {
         group: scope.rt.group || undefined,
         kind: scope.rt.plural,
       });
-    return structuredClone(obj);
+    return cloneJSON(obj);
   });
 }
 
@@ -186,7 +188,7 @@ export async function applyObject(scope: RequestScope): Promise<ObjectResult> {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   const fm = scope.server.fieldManager;
   const schema = scope.rt.schemaRef;
-  const apply = (live: KObject | undefined) => fm.apply(live, structuredClone(config), fieldManager!, force, schema, scope.subresource);
+  const apply = (live: KObject | undefined) => fm.apply(live, cloneJSON(config), fieldManager!, force, schema, scope.subresource);
   try {
     return await updateWith(scope, (current) => apply(current), true);
   } catch (err) {
@@ -199,7 +201,7 @@ export async function applyObject(scope: RequestScope): Promise<ObjectResult> {
 
 function applyJSONPatch(doc: KObject, ops: jsonpatch.Operation[]): KObject {
   try {
-    return jsonpatch.applyPatch(doc, ops, true, true).newDocument as KObject;
+    return jsonpatch.applyPatch(cloneJSON(doc), ops, true, true).newDocument as KObject;
   } catch (e) {
     throw new APIError(422, 'Invalid', jsonPatchMessage(e as Error));
   }

@@ -75,8 +75,8 @@ const OPEN_PATHS = /^(\/clusters\/[^/]+)?\/(healthz|livez|readyz|version|metrics
 
 // Bodies go out as Buffers: fastify rewrites the Content-Type of string payloads (quoted parameters, a charset),
 // and clients compare kube's media types as sent.
-function send(reply: FastifyReply, code: number, contentType: string, body: string): FastifyReply {
-  return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(Buffer.from(body));
+function send(reply: FastifyReply, code: number, contentType: string, body: string | Buffer): FastifyReply {
+  return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(typeof body === 'string' ? Buffer.from(body) : body);
 }
 
 function sendError(reply: FastifyReply, err: APIError): FastifyReply {

@@ -1,6 +1,7 @@
 // The generic registry for one resource (kube's genericregistry.Store): keys, server-owned metadata, validation,
 // finalizer-aware deletion and selector-filtered list/watch, over the storage interface.
-import type { KObject, Store, StoreEvent, Watcher } from '../../storage/store.js';
+import { cloneJSON } from '../../storage/json.js';
+import type { KObject, ListResult, Store, StoreEvent, Watcher } from '../../storage/store.js';
 import { StorageError } from '../../storage/store.js';
 import {
   APIError,
@@ -25,8 +26,8 @@ export interface ListQuery {
   continue?: string;
 }
 
-export interface ListPage {
-  items: KObject[];
+export interface ListPage<T = KObject> {
+  items: T[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -57,6 +58,8 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface ResourceWatchEvent {
   type: WatchEventType;
   object: KObject;
+  /** object as JSON text, when it is the stored object unchanged. */
+  json?: string;
 }
 
 export const FINALIZER_ORPHAN = 'orphan';
@@ -102,6 +105,14 @@ export class ResourceStore {
     return this.served(obj);
   }
 
+  /** get(), as JSON bytes: without conversion, the stored bytes, neither parsed nor re-serialised. */
+  async getEncoded(namespace: string | undefined, name: string): Promise<Buffer> {
+    if (this.converter) return Buffer.from(JSON.stringify(await this.get(namespace, name)));
+    const json = await this.store.getEncoded(this.key(namespace, name));
+    if (json === undefined) throw notFound(this.gr, name);
+    return json;
+  }
+
   async list(namespace: string | undefined, q: ListQuery): Promise<ListPage> {
     const labelSel = q.labelSelector ?? [];
     const fieldSel = q.fieldSelector ?? [];
@@ -116,7 +127,7 @@ export class ResourceStore {
     try {
       if (!filtered) {
         const page = await this.store.list(this.prefix(namespace), { limit: q.limit, continue: q.continue });
-        return { items: this.converter ? page.items.map((o) => this.served(o)) : page.items, resourceVersion: String(page.resourceVersion), continue: page.continue, remainingItemCount: page.remainingItemCount };
+        return listPage(page, this.converter ? page.items.map((o) => this.served(o)) : page.items);
       }
       // With selectors, limit counts matches (as in kube): read pages of the remaining count until it is filled, so
       // that a full page always ends on a page boundary and the store's token continues right after it.
@@ -131,6 +142,23 @@ export class ResourceStore {
         if (!page.continue || (q.limit && items.length >= q.limit)) return { items: this.converter ? items.map((o) => this.served(o)) : items, resourceVersion: String(rv), continue: page.continue };
         token = page.continue;
       }
+    } catch (err) {
+      throw fromStorageError(err, this.gr, '');
+    }
+  }
+
+  /**
+   * list(), with every item as JSON bytes. Without selectors and conversion the stored bytes are passed on as they
+   * are, which spares parsing and re-serialising every item of a large list.
+   */
+  async listEncoded(namespace: string | undefined, q: ListQuery): Promise<ListPage<Buffer>> {
+    if (this.converter || q.labelSelector?.length || q.fieldSelector?.length) {
+      const page = await this.list(namespace, q);
+      return { ...page, items: page.items.map((o) => Buffer.from(JSON.stringify(o))) };
+    }
+    try {
+      const page = await this.store.listEncoded(this.prefix(namespace), { limit: q.limit, continue: q.continue });
+      return listPage(page, page.items);
     } catch (err) {
       throw fromStorageError(err, this.gr, '');
     }
@@ -193,24 +221,20 @@ export class ResourceStore {
   /**
    * Read-modify-write with conflict retry. tryUpdate gets a private copy of the stored object and returns the desired
    * object; server-owned fields are then carried over. Removing the last finalizer of an object being deleted
-   * deletes it.
+   * deletes it. Writing back what is stored changes nothing (the store compares the content).
    */
   async guaranteedUpdate(namespace: string | undefined, name: string, tryUpdate: (current: KObject) => KObject | Promise<KObject>, opts: WriteOptions = {}): Promise<KObject> {
     const key = this.key(namespace, name);
     let result: KObject | undefined;
+    // current stays as stored: it is the old object that server-owned fields and validation read.
     const mutate = async (current: KObject): Promise<KObject> => {
-      const desired = this.stored(await tryUpdate(structuredClone(this.served(current))));
+      const desired = this.stored(await tryUpdate(cloneJSON(this.served(current))));
       const next = prepareForUpdate(desired, current, this.rt, this.strategy, opts.subresource);
       next.metadata!.resourceVersion = current.metadata?.resourceVersion;
       this.validate(next, current);
       await opts.validate?.(this.served(next), this.served(current));
-      if (sameObject(next, current)) {
-        result = current;
-        return current;
-      }
       result = next;
-      if (opts.dryRun) return current;
-      return next;
+      return opts.dryRun ? current : next;
     };
     try {
       if (opts.dryRun) {
@@ -246,7 +270,7 @@ export class ResourceStore {
           return current;
         }
         deleteNow = false;
-        const next = structuredClone(current);
+        const next = cloneJSON(current);
         next.metadata!.finalizers = [...finalizers];
         if (!next.metadata!.deletionTimestamp) {
           next.metadata!.deletionTimestamp = nowTimestamp();
@@ -259,7 +283,7 @@ export class ResourceStore {
           dryRunResult = next;
           return current;
         }
-        return sameObject(next, current) ? current : next;
+        return next;
       });
       if (!deleteNow) return { object: this.served(dryRunResult ?? pending), deleted: false };
       if (opts.dryRun) return { object: this.served(pending), deleted: true };
@@ -280,15 +304,16 @@ export class ResourceStore {
     try {
       return this.store.watch(prefix, { resourceVersion: q.resourceVersion }, (e: StoreEvent) => {
         if (exact !== undefined && e.key !== exact) return;
-        if (!filtered) return onEvent({ type: e.type, object: this.served(e.object) });
+        const object = this.served(e.object);
+        const json = this.converter ? undefined : e.json;
+        if (!filtered) return onEvent({ type: e.type, object, json });
         // An object moving into or out of the selection is an ADDED or DELETED for this watcher, as in kube.
         const now = e.type !== 'DELETED' && this.matches(e.object, labelSel, fieldSel);
         const before = e.prevObject !== undefined && this.matches(e.prevObject, labelSel, fieldSel);
-        const object = this.served(e.object);
         if (e.type === 'DELETED') {
-          if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object });
-        } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object });
-        else if (now) onEvent({ type: 'ADDED', object });
+          if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object, json });
+        } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object, json });
+        else if (now) onEvent({ type: 'ADDED', object, json });
         // An object leaving the selection is reported as its last matching state, at the new resourceVersion.
         else if (before) onEvent({ type: 'DELETED', object: this.served({ ...e.prevObject!, metadata: { ...e.prevObject!.metadata, resourceVersion: e.object.metadata?.resourceVersion } }) });
       });
@@ -318,6 +343,6 @@ function isDeletionComplete(obj: KObject): boolean {
   return !(obj.kind === 'Namespace' && (obj.spec?.finalizers?.length ?? 0) > 0);
 }
 
-function sameObject(a: KObject, b: KObject): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+function listPage<T>(page: ListResult<unknown>, items: T[]): ListPage<T> {
+  return { items, resourceVersion: String(page.resourceVersion), continue: page.continue, remainingItemCount: page.remainingItemCount };
 }
