@@ -1,5 +1,5 @@
 // Karmada's nginx sample (samples/nginx/deployment.yaml and propagationpolicy.yaml), unchanged: the manifests users
-// apply first, shared by the end-to-end tests.
+// apply first, shared by the tests that apply them.
 export const NGINX_DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
 metadata:

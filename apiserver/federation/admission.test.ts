@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { NGINX_POLICY } from '../../e2e/samples.js';
 import type { KObject } from '../../storage/store.js';
 import { federationCRDs } from '../../openapi/karmada/crds.js';
 import type { Cluster, OverridePolicy, PropagationPolicy } from '../../openapi/karmada/types.js';
@@ -57,37 +58,6 @@ async function causes(obj: unknown, opts?: Parameters<typeof submit>[1]): Promis
   assert.fail('admitted');
 }
 
-// Karmada's samples/nginx/propagationpolicy.yaml.
-const NGINX_SAMPLE = `
-apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
-    clusterAffinity:
-      clusterNames:
-        - member1
-        - member2
-    replicaScheduling:
-      replicaDivisionPreference: Weighted
-      replicaSchedulingType: Divided
-      weightPreference:
-        staticWeightList:
-          - targetCluster:
-              clusterNames:
-                - member1
-            weight: 1
-          - targetCluster:
-              clusterNames:
-                - member2
-            weight: 1
-`;
-
 const pp = (spec: Record<string, unknown>, name = 'p'): PropagationPolicy => ({
   apiVersion: 'policy.karmada.io/v1alpha1',
   kind: 'PropagationPolicy',
@@ -96,7 +66,7 @@ const pp = (spec: Record<string, unknown>, name = 'p'): PropagationPolicy => ({
 });
 
 test("Karmada's nginx sample is admitted and defaulted as karmada-webhook does", async () => {
-  const policy = await submit(parse(NGINX_SAMPLE) as PropagationPolicy);
+  const policy = await submit(parse(NGINX_POLICY) as PropagationPolicy);
   assert.equal(policy.metadata!.labels['propagationpolicy.karmada.io/permanent-id'], 'id-1');
   assert.equal(policy.spec.resourceSelectors[0].namespace, 'default');
   assert.deepEqual(policy.spec.placement!.clusterTolerations, [

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import YAML from 'yaml';
 import { APIServerProcess } from '../../e2e/harness.js';
+import { NGINX_DEPLOYMENT, NGINX_POLICY } from '../../e2e/samples.js';
 import { loadClients } from '../runtime/client.js';
 import type { ControllerContext } from '../runtime/controller.js';
 import { InformerFactory } from '../runtime/informer.js';
@@ -97,58 +98,6 @@ function deployment(name: string, labels: Record<string, string>, replicas = 1):
     spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } },
   };
 }
-
-// Karmada's samples/nginx: propagationpolicy.yaml and deployment.yaml, applied unchanged.
-const NGINX_POLICY = `
-apiVersion: policy.karmada.io/v1alpha1
-kind: PropagationPolicy
-metadata:
-  name: nginx-propagation
-spec:
-  resourceSelectors:
-    - apiVersion: apps/v1
-      kind: Deployment
-      name: nginx
-  placement:
-    clusterAffinity:
-      clusterNames:
-        - member1
-        - member2
-    replicaScheduling:
-      replicaDivisionPreference: Weighted
-      replicaSchedulingType: Divided
-      weightPreference:
-        staticWeightList:
-          - targetCluster:
-              clusterNames:
-                - member1
-            weight: 1
-          - targetCluster:
-              clusterNames:
-                - member2
-            weight: 1
-`;
-const NGINX_DEPLOYMENT = `
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-  labels:
-    app: nginx
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - image: nginx
-        name: nginx
-`;
 
 test('the nginx sample: the Deployment is claimed and bound, follows its changes, and its binding goes with it', async () => {
   const policy = await create(ppPath('default'), YAML.parse(NGINX_POLICY));
