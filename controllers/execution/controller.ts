@@ -17,15 +17,14 @@ import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
 import { findCondition, type ObservedCondition } from '../cluster/condition.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from './signal.js';
+import { syncedWorkCaches } from './caches.js';
 import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
-import { CLUSTERS_PATH, MemberClients } from '../runtime/memberclient.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { TemplateSource } from '../binding/templates.js';
 import { executionMetrics, type ExecutionMetrics } from './metrics.js';
-import { ObjectWatcher, markedManifest, overwrites, type MemberWrite } from './objectwatcher.js';
+import { markedManifest, overwrites, type MemberWrite, type ObjectWatcher } from './objectwatcher.js';
 import {
   MANIFEST_APPLIED_MESSAGE,
-  WORKS_PATH,
   WORK_APPLIED,
   WORK_DISPATCHING,
   aggregateErrors,
@@ -74,7 +73,6 @@ interface Created {
 class ExecutionController {
   private works!: SharedInformer<Work>;
   private clusters!: SharedInformer<Cluster>;
-  private members!: MemberClients;
   private watcher!: ObjectWatcher;
   private queue!: WorkQueue<string>;
   private readonly events: EventRecorder;
@@ -96,14 +94,10 @@ class ExecutionController {
   }
 
   async start(): Promise<void> {
-    const { informers, signal } = this.ctx;
-    this.works = informers.forResource<Work>(WORKS_PATH);
-    this.clusters = informers.forResource<Cluster>(CLUSTERS_PATH);
-    this.members = MemberClients.shared(this.ctx);
-    this.watcher = ObjectWatcher.for(this.members);
-    const synced = await Promise.all([this.works.waitForSync(signal), this.clusters.waitForSync(signal), this.members.waitForSync(signal)]);
-    if (signal.aborted) return;
-    if (!synced.every(Boolean)) throw new Error('execution controller informers stopped before syncing');
+    const { signal } = this.ctx;
+    const caches = await syncedWorkCaches(this.ctx, 'execution controller');
+    if (!caches) return;
+    ({ works: this.works, clusters: this.clusters, watcher: this.watcher } = caches);
 
     this.queue = newControllerQueue<string>(this.ctx, 'execution', (key) => this.reconcile(key), { workers: this.opts.workers });
     const seen = new Map<string, string>();

@@ -12,13 +12,12 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { jsonEqual } from '../detector/binding.js';
-import { ObjectWatcher, isManaged, markedManifest, overwrites } from '../execution/objectwatcher.js';
+import { isManaged, markedManifest, overwrites, type ObjectWatcher } from '../execution/objectwatcher.js';
 import { resourcePath, type ResourceInfo } from '../execution/rest.js';
 import {
   MANIFEST_APPLIED_MESSAGE,
   WORK_API,
   WORK_APPLIED,
-  WORKS_PATH,
   isApplied,
   isClusterReady,
   isSuspended,
@@ -34,7 +33,8 @@ import { withSignal } from '../runtime/client.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from '../execution/signal.js';
 import { objectKey, splitKey, type InformerFactory, type SharedInformer } from '../runtime/informer.js';
-import { CLUSTERS_PATH, MemberClients } from '../runtime/memberclient.js';
+import type { MemberClients } from '../runtime/memberclient.js';
+import { syncedWorkCaches } from '../execution/caches.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 
 export interface WorkStatusControllerOptions {
@@ -131,14 +131,10 @@ class WorkStatusController {
   ) {}
 
   async start(): Promise<void> {
-    const { informers, signal } = this.ctx;
-    this.works = informers.forResource<Work>(WORKS_PATH);
-    this.clusters = informers.forResource<Cluster>(CLUSTERS_PATH);
-    this.members = MemberClients.shared(this.ctx);
-    this.watcher = ObjectWatcher.for(this.members);
-    const synced = await Promise.all([this.works.waitForSync(signal), this.clusters.waitForSync(signal), this.members.waitForSync(signal)]);
-    if (signal.aborted) return;
-    if (!synced.every(Boolean)) throw new Error('work status controller informers stopped before syncing');
+    const { signal } = this.ctx;
+    const caches = await syncedWorkCaches(this.ctx, 'work status controller');
+    if (!caches) return;
+    ({ works: this.works, clusters: this.clusters, members: this.members, watcher: this.watcher } = caches);
 
     this.queue = newControllerQueue<string>(this.ctx, 'work-status', (key) => this.reconcile(key), { workers: this.opts.workers });
     const onWork = (w: Work) => {
