@@ -379,6 +379,8 @@ export class Fleet {
     await this.members?.stop();
     this.cpAgent?.destroy();
     this.mcAgent?.destroy();
+    // SIGTERM first: a graceful exit is what writes a --cpu-prof profile.
+    await this.server?.stop();
     await this.server?.destroy();
     if (this.membersDir && existsSync(this.membersDir)) await rm(this.membersDir, { recursive: true, force: true });
   }

@@ -85,7 +85,7 @@ class SchedulingLoop {
     this.clusterBindings = ctx.informers.forResource<Binding>(CLUSTER_RESOURCE_BINDINGS);
     this.schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
     this.metrics = schedulerMetrics(ctx.metrics.registry);
-    this.events = new EventRecorder(ctx.client.core, 'default-scheduler', ctx.logger);
+    this.events = new EventRecorder(ctx.client.kc, 'default-scheduler', ctx.logger);
   }
 
   async start(): Promise<void> {
@@ -226,7 +226,7 @@ class SchedulingLoop {
     const [type, reason, message] = outcome.error
       ? (['Warning', REASON.ScheduleBindingFailed, outcome.error.message] as const)
       : (['Normal', REASON.ScheduleBindingSucceed, `Binding has been scheduled successfully. Result: {${(outcome.clusters ?? []).map((c) => `${c.name}:${c.replicas ?? 0}`).join(', ')}}`] as const);
-    for (const obj of [binding, template]) await this.events.record(obj, type, reason, message);
+    for (const obj of [binding, template]) this.events.record(obj, type, reason, message);
   }
 
   /** A JSON merge patch of the binding, or of its status subresource. */

@@ -34,12 +34,12 @@ const OPS = crd('policy.karmada.io', 'v1alpha1', 'overridepolicies');
 const manifestOf = (work: any) => work.spec.workload.manifests[0];
 const imageOf = (work: any) => manifestOf(work).spec.template.spec.containers[0].image;
 
-/** How many Work writes (creates and updates) the apiserver has served. */
+/** How many Work writes (creates and updates) the apiserver has made; attempts it refused with a conflict are not. */
 async function workWrites(): Promise<number> {
   const metrics = (await fleet.server.request('GET', '/metrics')).body;
   return metrics
     .split('\n')
-    .filter((l) => l.startsWith('apiserver_request_total{') && /resource="works"/.test(l) && /verb="(CREATE|UPDATE)"/.test(l) && /subresource=""/.test(l))
+    .filter((l) => l.startsWith('apiserver_request_total{') && /resource="works"/.test(l) && /verb="(CREATE|UPDATE)"/.test(l) && /subresource=""/.test(l) && /code="2/.test(l))
     .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 

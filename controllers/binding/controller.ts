@@ -14,7 +14,7 @@ import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/clien
 import type { Cluster, ClusterOverridePolicy, ObjectReference, OverridePolicy } from '../../openapi/karmada/types.js';
 import { withSignal } from '../runtime/client.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
-import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import type { Obj } from '../overrides/jsonpatch.js';
 import {
@@ -162,8 +162,9 @@ class BindingController {
     private readonly ctx: ControllerContext,
     private readonly opts: BindingControllerOptions,
   ) {
-    this.templates = new TemplateSource(ctx, (ref) => this.enqueueForTemplate(ref));
-    const recorder = (component: string) => new EventRecorder(ctx.client.core, component, ctx.logger);
+    // Works carry no status of their template (prune.ts): its status writes render nothing new.
+    this.templates = new TemplateSource(ctx, (ref) => this.enqueueForTemplate(ref), nonStatusView);
+    const recorder = (component: string) => new EventRecorder(ctx.client.kc, component, ctx.logger);
     this.events = { ResourceBinding: recorder(COMPONENT.ResourceBinding), ClusterResourceBinding: recorder(COMPONENT.ClusterResourceBinding) };
     this.overrideEvents = recorder('override-manager');
   }
@@ -187,9 +188,13 @@ class BindingController {
     for (const kind of KINDS) {
       this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers ?? 2 });
     }
+    // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
     const enqueueOwner = (w: Work) => this.enqueueOwner(w);
-    this.works.addEventHandler({ add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
-    for (const kind of KINDS) this.bindings[kind].enqueueTo(this.queues[kind], signal);
+    this.works.addViewHandler(nonStatusView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
+    for (const kind of KINDS) {
+      const enqueue = (b: Binding) => this.queues[kind].add(objectKey(b));
+      this.bindings[kind].addViewHandler(nonStatusView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
+    }
     this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal);
     this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal);
     const views = new Map<string, string>();
@@ -297,22 +302,22 @@ class BindingController {
         });
         if (await this.applyWork(desired)) changed = true;
       } catch (err) {
-        if (err instanceof OverridePolicyError) await this.overrideEvents.record(template, 'Warning', REASON.ApplyOverridePolicyFailed, err.message);
+        if (err instanceof OverridePolicyError) this.overrideEvents.record(template, 'Warning', REASON.ApplyOverridePolicyFailed, err.message);
         errors.push(err as Error);
       }
     }
     const events = this.events[binding.kind];
     if (errors.length) {
       const message = aggregateMessage(errors);
-      await events.record(binding, 'Warning', REASON.SyncWorkFailed, message);
-      await events.record(template, 'Warning', REASON.SyncWorkFailed, message);
+      events.record(binding, 'Warning', REASON.SyncWorkFailed, message);
+      events.record(template, 'Warning', REASON.SyncWorkFailed, message);
       throw new Error(`failed to sync works of ${binding.kind} ${objectKey(binding)}: ${message}`);
     }
     if (changed) {
       const which = binding.kind === 'ResourceBinding' ? `resourceBinding(${objectKey(binding)})` : `clusterResourceBinding(${objectKey(binding)})`;
       const message = `Sync work of ${which} successful.`;
-      await events.record(binding, 'Normal', REASON.SyncWorkSucceed, message);
-      await events.record(template, 'Normal', REASON.SyncWorkSucceed, message);
+      events.record(binding, 'Normal', REASON.SyncWorkSucceed, message);
+      events.record(template, 'Normal', REASON.SyncWorkSucceed, message);
     }
   }
 
@@ -321,17 +326,31 @@ class BindingController {
     const { namespace, name } = desired.metadata;
     const api = this.ctx.client.customObjects;
     const base = { group: 'work.karmada.io', version: 'v1alpha1', namespace, plural: 'works' };
-    const existing = this.works.get(namespace, name);
-    if (!existing) {
-      await api.createNamespacedCustomObject({ ...base, body: desired }, withSignal(this.ctx.signal));
-      return true;
+    let existing = this.works.get(namespace, name);
+    // The cache may not have this controller's last write of the Work yet: a conflict is settled once against the
+    // Work as the API has it, rather than failing the whole pass (and telling users so in a SyncWorkFailed event).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!existing) {
+          await api.createNamespacedCustomObject({ ...base, body: desired }, withSignal(this.ctx.signal));
+          return true;
+        }
+        // A cluster dropped and scheduled again: the old Work must be gone before a new one can take its name.
+        if (existing.metadata.deletionTimestamp) throw new Error(`work ${namespace}/${name} is being deleted`);
+        const next = updatedWork(existing, desired);
+        if (!next) return false;
+        await api.replaceNamespacedCustomObject({ ...base, name, body: next }, withSignal(this.ctx.signal));
+        return true;
+      } catch (err) {
+        if (!isStatus(err, 409) || attempt > 1) throw err;
+        try {
+          existing = (await api.getNamespacedCustomObject({ ...base, name }, withSignal(this.ctx.signal))) as Work;
+        } catch (getErr) {
+          if (!isStatus(getErr, 404)) throw getErr;
+          existing = undefined;
+        }
+      }
     }
-    // A cluster dropped and scheduled again: the old Work must be gone before a new one can take its name.
-    if (existing.metadata.deletionTimestamp) throw new Error(`work ${namespace}/${name} is being deleted`);
-    const next = updatedWork(existing, desired);
-    if (!next) return false;
-    await api.replaceNamespacedCustomObject({ ...base, name, body: next }, withSignal(this.ctx.signal));
-    return true;
   }
 
   private worksOf(kind: BindingKind, id: string): Work[] {
@@ -363,7 +382,7 @@ class BindingController {
         );
       } catch (err) {
         if (isStatus(err, 404)) continue;
-        await this.events[binding.kind].record(binding, 'Warning', REASON.CleanupWorkFailed, (err as Error).message);
+        this.events[binding.kind].record(binding, 'Warning', REASON.CleanupWorkFailed, (err as Error).message);
         throw err;
       }
     }

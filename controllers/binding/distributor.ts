@@ -53,7 +53,7 @@ class DependenciesDistributor {
   ) {
     // Workload templates and their dependencies alike: a change to either can change what is attached where.
     this.objects = new TemplateSource(ctx, (ref) => this.onObject(ref));
-    this.events = new EventRecorder(ctx.client.core, 'dependencies-distributor', ctx.logger);
+    this.events = new EventRecorder(ctx.client.kc, 'dependencies-distributor', ctx.logger);
   }
 
   async start(): Promise<void> {
@@ -126,7 +126,7 @@ class DependenciesDistributor {
     }
     if (errors.length) {
       const message = errors.map((e) => e.message).join('; ');
-      await this.events.record(parent, 'Warning', REASON.SyncScheduleResultToDependenciesFailed, message);
+      this.events.record(parent, 'Warning', REASON.SyncScheduleResultToDependenciesFailed, message);
       throw new Error(`failed to sync dependencies of ${key}: ${message}`);
     }
     if (unsynced) return { requeueAfterMs: UNSYNCED_RETRY_MS };

@@ -26,10 +26,14 @@ export type TemplateLookup =
 export class TemplateSource {
   private readonly informers = new Map<string, SharedInformer<Obj>>();
 
-  /** onEvent is called for every template added, updated or deleted, of every kind looked up so far. */
+  /**
+   * onEvent is called for every template added, updated or deleted, of every kind looked up so far; with a view,
+   * only for adds and updates that change it (see SharedInformer.addViewHandler).
+   */
   constructor(
     private readonly ctx: ControllerContext,
     private readonly onEvent: (template: TemplateRef) => void,
+    private readonly view?: (template: Obj) => string,
   ) {}
 
   async get(ref: TemplateRef): Promise<TemplateLookup> {
@@ -53,7 +57,9 @@ export class TemplateSource {
     if (!this.informers.has(key)) {
       this.informers.set(key, informer);
       const onEvent = (o: Obj) => this.onEvent({ apiVersion, kind, namespace: o.metadata?.namespace, name: o.metadata?.name });
-      informer.addEventHandler({ add: onEvent, update: onEvent, delete: onEvent }, this.ctx.signal);
+      const handler = { add: onEvent, update: onEvent, delete: onEvent };
+      if (this.view) informer.addViewHandler(this.view, handler, this.ctx.signal);
+      else informer.addEventHandler(handler, this.ctx.signal);
     }
     return informer;
   }

@@ -45,7 +45,9 @@ import {
   type TemplateRef,
 } from './matching.js';
 import { interpretReplicas } from './replicas.js';
-import { isStatus, metadataOnly, requestJSON } from './rest.js';
+import { metadataOnly } from './rest.js';
+import { isStatus } from '../runtime/client.js';
+import { restClient, type RESTClient } from '../runtime/rest.js';
 
 export interface DetectorOptions {
   /** Discovery runs again this often besides on every CRD change (Karmada's detector: 30s). */
@@ -125,6 +127,7 @@ export class ResourceDetector implements Controller {
 class DetectorRun {
   private readonly log: Logger;
   private readonly kc: KubeConfig;
+  private readonly rest: RESTClient;
   private readonly signal: AbortSignal;
   private readonly skipped: readonly RegExp[];
   private readonly pp: SharedInformer<PropagationPolicy>;
@@ -153,6 +156,7 @@ class DetectorRun {
   ) {
     this.log = ctx.logger;
     this.kc = ctx.client.kc;
+    this.rest = restClient(this.kc);
     // Every handler, queue and request in flight listens for the stop: on a signal of the run's own, without Node's
     // limit of ten listeners, so that the process's signal keeps the leak warning for real leaks.
     const stop = new AbortController();
@@ -354,7 +358,7 @@ class DetectorRun {
     const desired = buildBinding(template, kind, policy, interpretReplicas(template, this.specReplicasPath(w.resource)));
     const existing = this.binding(desired.kind, desired.metadata.namespace, desired.metadata.name!);
     if (!existing) {
-      await requestJSON(this.kc, 'POST', bindingPath(desired.kind, desired.metadata.namespace), desired, this.signal);
+      await this.rest.request('POST', bindingPath(desired.kind, desired.metadata.namespace), { body: desired, signal: this.signal });
       this.log.info({ binding: desired.metadata.name, namespace: desired.metadata.namespace, policy: policy.metadata?.name }, `created ${desired.kind}`);
       return;
     }
@@ -366,7 +370,7 @@ class DetectorRun {
     const current: Binding = { ...existing, apiVersion: BINDING_API_VERSION, kind: desired.kind };
     const merged = mergeBinding(current, desired, kind, policy);
     if (jsonEqual(merged, current)) return;
-    await requestJSON(this.kc, 'PUT', bindingPath(desired.kind, desired.metadata.namespace, desired.metadata.name), merged, this.signal);
+    await this.rest.request('PUT', bindingPath(desired.kind, desired.metadata.namespace, desired.metadata.name), { body: merged, signal: this.signal });
     this.log.info({ binding: desired.metadata.name, namespace: desired.metadata.namespace, policy: policy.metadata?.name }, `updated ${desired.kind}`);
   }
 
@@ -386,7 +390,7 @@ class DetectorRun {
     const binding = this.binding(bkind, template.metadata.namespace, bindingName(template.kind, template.metadata.name!));
     if (!binding || !claimedByID(binding.metadata, kind, id)) return;
     const released = { ...binding, apiVersion: BINDING_API_VERSION, kind: bkind, metadata: withoutClaim(binding.metadata, kind) };
-    await requestJSON(this.kc, 'PUT', bindingPath(bkind, binding.metadata.namespace, binding.metadata.name), released, this.signal);
+    await this.rest.request('PUT', bindingPath(bkind, binding.metadata.namespace, binding.metadata.name), { body: released, signal: this.signal });
   }
 
   private binding(kind: Binding['kind'], namespace: string | undefined, name: string): Binding | undefined {
@@ -407,7 +411,7 @@ class DetectorRun {
 
   private async getTemplate(w: Watched, namespace: string | undefined, name: string): Promise<Template | undefined> {
     try {
-      return await requestJSON<Template>(this.kc, 'GET', objectPath(w.resource, namespace, name), undefined, this.signal);
+      return (await this.rest.request('GET', objectPath(w.resource, namespace, name), { signal: this.signal })) as Template;
     } catch (err) {
       if (isStatus(err, 404)) return undefined;
       throw err;
@@ -415,8 +419,8 @@ class DetectorRun {
   }
 
   /** An update of the whole template at the resourceVersion it was read at: a conflict is retried with backoff. */
-  private putTemplate(w: Watched, template: Template): Promise<Template> {
-    return requestJSON<Template>(this.kc, 'PUT', objectPath(w.resource, template.metadata.namespace, template.metadata.name!), template, this.signal);
+  private async putTemplate(w: Watched, template: Template): Promise<Template> {
+    return (await this.rest.request('PUT', objectPath(w.resource, template.metadata.namespace, template.metadata.name!), { body: template, signal: this.signal })) as Template;
   }
 
   // --- policies ------------------------------------------------------------------------------------------------------
@@ -480,7 +484,7 @@ class DetectorRun {
     const finalizers: string[] = policy.metadata?.finalizers ?? [];
     if (!finalizers.includes(POLICY_FINALIZER[kind])) return;
     const updated = { ...policy, apiVersion: 'policy.karmada.io/v1alpha1', kind, metadata: { ...policy.metadata, finalizers: finalizers.filter((f) => f !== POLICY_FINALIZER[kind]) } };
-    await requestJSON(this.kc, 'PUT', `${policyCollection(kind, namespace)}/${encodeURIComponent(policy.metadata?.name)}`, updated, this.signal);
+    await this.rest.request('PUT', `${policyCollection(kind, namespace)}/${encodeURIComponent(policy.metadata?.name)}`, { body: updated, signal: this.signal });
   }
 
   /**

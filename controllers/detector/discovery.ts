@@ -2,7 +2,7 @@
 // (the garbage collector's GetDeletableResources, which Karmada's detector uses), in the version discovery prefers,
 // except those Karmada skips (util.NewSkippedResourceConfig): its own federation API, events and leases.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { requestJSON } from './rest.js';
+import { restClient } from '../runtime/rest.js';
 
 export interface WatchedResource {
   group: string;
@@ -88,8 +88,9 @@ export interface Discovery {
 
 /** Reads /api and /apis and every served group version. A group version that fails to load fails its group only. */
 export async function discover(kc: KubeConfig, signal?: AbortSignal): Promise<Discovery> {
-  const core = await requestJSON<{ versions: string[] }>(kc, 'GET', '/api', undefined, signal);
-  const apis = await requestJSON<{ groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[] }>(kc, 'GET', '/apis', undefined, signal);
+  const rest = restClient(kc);
+  const core = (await rest.request('GET', '/api', { signal })) as { versions: string[] };
+  const apis = (await rest.request('GET', '/apis', { signal })) as { groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[] };
   const groups: DiscoveredGroup[] = [
     { name: '', versions: core.versions },
     ...apis.groups.map((g) => {
@@ -104,7 +105,7 @@ export async function discover(kc: KubeConfig, signal?: AbortSignal): Promise<Di
       g.versions.map(async (version): Promise<GroupVersionResources | undefined> => {
         const path = g.name ? `/apis/${g.name}/${version}` : `/api/${version}`;
         try {
-          const list = await requestJSON<{ resources: APIResource[] }>(kc, 'GET', path, undefined, signal);
+          const list = (await rest.request('GET', path, { signal })) as { resources?: APIResource[] };
           return { group: g.name, version, resources: list.resources ?? [] };
         } catch {
           failedGroups.add(g.name);

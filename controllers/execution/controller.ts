@@ -17,8 +17,9 @@ import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
 import { findCondition, type ObservedCondition } from '../cluster/condition.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from './signal.js';
+import { restClient, type RESTClient } from '../runtime/rest.js';
 import { syncedWorkCaches } from './caches.js';
-import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { TemplateSource } from '../binding/templates.js';
 import { executionMetrics, type ExecutionMetrics } from './metrics.js';
@@ -53,12 +54,6 @@ export function executionController(opts: ExecutionControllerOptions = {}): Cont
   return { name: 'execution', start: (ctx) => new ExecutionController(withOwnSignal(ctx), { ...DEFAULT_EXECUTION_OPTIONS, ...opts }).start() };
 }
 
-/** What of a Work its execution depends on: everything but its status (our own writes there queue nothing). */
-function executionView(w: Work): string {
-  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = w.metadata;
-  return JSON.stringify([metadata, w.spec]);
-}
-
 /** What of a Cluster the execution depends on. */
 function clusterView(c: Cluster): string {
   return JSON.stringify([isClusterReady(c), Boolean(c.metadata?.deletionTimestamp)]);
@@ -76,6 +71,7 @@ class ExecutionController {
   private watcher!: ObjectWatcher;
   private queue!: WorkQueue<string>;
   private readonly events: EventRecorder;
+  private readonly rest: RESTClient;
   private readonly metrics: ExecutionMetrics;
   /**
    * Templates, for their creation time: through the shared informers the binding controller reads templates from,
@@ -87,7 +83,8 @@ class ExecutionController {
     private readonly ctx: ControllerContext,
     private readonly opts: Required<ExecutionControllerOptions>,
   ) {
-    this.events = new EventRecorder(ctx.client.core, 'execution-controller', ctx.logger);
+    this.events = new EventRecorder(ctx.client.kc, 'execution-controller', ctx.logger);
+    this.rest = restClient(ctx.client.kc);
     this.metrics = executionMetrics(ctx.metrics.registry);
     // Template changes are the binding controller's business; only the cache is wanted here.
     this.templates = new TemplateSource(ctx, () => {});
@@ -100,24 +97,9 @@ class ExecutionController {
     ({ works: this.works, clusters: this.clusters, watcher: this.watcher } = caches);
 
     this.queue = newControllerQueue<string>(this.ctx, 'execution', (key) => this.reconcile(key), { workers: this.opts.workers });
-    const seen = new Map<string, string>();
-    const onWork = (w: Work) => {
-      const key = objectKey(w);
-      if (seen.get(key) === executionView(w)) return;
-      seen.set(key, executionView(w));
-      this.queue.add(key);
-    };
-    this.works.addEventHandler(
-      {
-        add: onWork,
-        update: onWork,
-        delete: (w) => {
-          seen.delete(objectKey(w));
-          this.queue.add(objectKey(w));
-        },
-      },
-      signal,
-    );
+    // A Work's execution depends on everything but its status: our own writes there queue nothing.
+    const onWork = (w: Work) => this.queue.add(objectKey(w));
+    this.works.addViewHandler(nonStatusView, { add: onWork, update: onWork, delete: onWork }, signal);
     const clusterViews = new Map<string, string>();
     const enqueueWorksOf = (c: Cluster) => {
       for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
@@ -144,13 +126,12 @@ class ExecutionController {
     const cluster = this.clusters.get(undefined, clusterName);
     if (work.metadata.deletionTimestamp) return this.finalize(work, clusterName, cluster);
     if (!cluster) throw new Error(`cluster(${clusterName}) not found`);
-    const { customObjects } = this.ctx.client;
     const { signal } = this.ctx;
 
     // A Work written by hand may lack the finalizer the binding controller gives Works; without it, deleting the
     // Work would leave its objects in the member.
     if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER)) {
-      const patched = await patchWorkMetadata(customObjects, work, { finalizers: [...(work.metadata.finalizers ?? []), EXECUTION_CONTROLLER_FINALIZER] }, signal);
+      const patched = await patchWorkMetadata(this.rest, work, { finalizers: [...(work.metadata.finalizers ?? []), EXECUTION_CONTROLLER_FINALIZER] }, signal);
       if (!patched) return;
       work = patched;
     }
@@ -161,7 +142,7 @@ class ExecutionController {
       ? { type: WORK_DISPATCHING, status: 'False', reason: 'SuspendDispatching', message: 'Work dispatching is in a suspended state.' }
       : { type: WORK_DISPATCHING, status: 'True', reason: 'Dispatching', message: 'Work is being dispatched to member clusters.' };
     if (suspended) {
-      await setWorkConditions(customObjects, work, [dispatching], signal);
+      await setWorkConditions(this.rest, work, [dispatching], signal);
       return;
     }
 
@@ -169,7 +150,7 @@ class ExecutionController {
       const message = `cluster(${clusterName}) not ready`;
       // A Work that was never applied says why it is waiting; one applied before keeps its condition, as Karmada does.
       const applied: ObservedCondition[] = findCondition(work.status?.conditions, WORK_APPLIED) ? [] : [{ type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }];
-      await setWorkConditions(customObjects, work, [dispatching, ...applied], signal);
+      await setWorkConditions(this.rest, work, [dispatching, ...applied], signal);
       throw new Error(message);
     }
     await this.syncWork(work, clusterName, dispatching);
@@ -210,18 +191,17 @@ class ExecutionController {
         errors.push(err as Error);
       }
     }
-    const { customObjects } = this.ctx.client;
     if (errors.length > 0) {
       const message = `Failed to apply all manifests (${manifests.length - errors.length}/${manifests.length}): ${aggregateErrors(errors)}`;
-      await setWorkConditions(customObjects, work, [dispatching, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }], this.ctx.signal);
+      await setWorkConditions(this.rest, work, [dispatching, { type: WORK_APPLIED, status: 'False', reason: 'AppliedFailed', message }], this.ctx.signal);
       const failure = `Failed to sync work(${namespace}/${name}) to cluster(${cluster}), err: ${aggregateErrors(errors)}`;
-      await this.events.record(work, 'Warning', SYNC_FAILED, failure);
+      this.events.record(work, 'Warning', SYNC_FAILED, failure);
       // Users describe the template, not the Work: the failure is told there too, as Karmada's controllers do.
-      for (const m of manifests) await this.events.record(templateOf(m), 'Warning', SYNC_FAILED, failure);
+      for (const m of manifests) this.events.record(templateOf(m), 'Warning', SYNC_FAILED, failure);
       throw new Error(failure);
     }
-    await setWorkConditions(customObjects, work, [dispatching, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
-    if (firstSync) await this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
+    await setWorkConditions(this.rest, work, [dispatching, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
+    if (firstSync) this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
   }
 
   /**
@@ -241,7 +221,7 @@ class ExecutionController {
     } else if (cluster && !cluster.metadata?.deletionTimestamp) {
       throw new Error(`cluster(${clusterName}) not ready`);
     }
-    await patchWorkMetadata(this.ctx.client.customObjects, work, { finalizers: finalizers.filter((f) => f !== EXECUTION_CONTROLLER_FINALIZER) }, signal);
+    await patchWorkMetadata(this.rest, work, { finalizers: finalizers.filter((f) => f !== EXECUTION_CONTROLLER_FINALIZER) }, signal);
   }
 
   /**

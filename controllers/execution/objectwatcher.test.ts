@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Obj } from '../overrides/jsonpatch.js';
 import { conflictMessage, covers, isManaged, markedManifest, overwrites, unmarkedManifest } from './objectwatcher.js';
-import { ResourceMapper, resourcePath, type RESTClient } from './rest.js';
+import { ResourceMapper, resourcePath } from './rest.js';
+import type { RESTClient } from '../runtime/rest.js';
 
 const coverage: [string, unknown, unknown, boolean][] = [
   ['equal scalars', 1, 1, true],

@@ -29,7 +29,9 @@ import { jsonEqual } from '../detector/binding.js';
 import { retainClusterFields } from '../interpreter/retain.js';
 import type { Obj } from '../overrides/jsonpatch.js';
 import type { MemberClient, MemberClients } from '../runtime/memberclient.js';
-import { ResourceMapper, isStatus, resourcePath, restClient, type RESTClient, type ResourceInfo } from './rest.js';
+import { ResourceMapper, resourcePath, type ResourceInfo } from './rest.js';
+import { isStatus } from '../runtime/client.js';
+import { restClient, type RESTClient } from '../runtime/rest.js';
 
 /** What Karmada marks the objects it propagates with (ManagedResourceLabels/Annotations and the policy claims). */
 const MARK_LABELS = [RB_PERMANENT_ID_LABEL, CRB_PERMANENT_ID_LABEL, WORK_PERMANENT_ID_LABEL, MANAGED_BY_KARMADA_LABEL, PP_ID_LABEL, CPP_ID_LABEL];
@@ -180,12 +182,25 @@ export class ObjectWatcher {
   }
 
   /**
+   * The member's object of manifest as the member informer of its kind has it (the one the work status controller
+   * watches the member with), as Karmada's ObjectWatcher reads it from its informer cache: a new object then costs
+   * the member one request, not two. Until that informer has listed, the member is asked. A cache behind the member
+   * is safe: a create of an object that exists meets a conflict and becomes an update, and an update from an old
+   * version meets a conflict and is retried from the member's.
+   */
+  private async cached(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<Obj | undefined> {
+    const informer = this.members.get(cluster).informers.forResource<Obj>(resourcePath(manifest.apiVersion, await this.resource(cluster, manifest), undefined));
+    if (!informer.hasSynced()) return this.get(cluster, manifest, signal);
+    return informer.get(manifest.metadata?.namespace || undefined, manifest.metadata?.name);
+  }
+
+  /**
    * Creates the manifest's object in the member, or brings the member's object up to date with it. Throws
    * ConflictError when the member has the object without it being Karmada's and overwrite is false. onWrite hears of
    * the create or update tried (not of a failed read before either).
    */
   async apply(cluster: string, manifest: Obj, overwrite: boolean, signal?: AbortSignal, onWrite?: WriteObserver): Promise<ApplyResult> {
-    const observed = await this.get(cluster, manifest, signal);
+    const observed = await this.cached(cluster, manifest, signal);
     if (observed) return this.update(cluster, manifest, observed, overwrite, signal, onWrite);
     let created: Obj;
     try {

@@ -1,16 +1,23 @@
 // The Work API as the execution and work status controllers use it: where Works are, their conditions (written
 // through the status subresource, guarded by the resourceVersion they were computed from and retried against the
 // latest Work on conflict, since both controllers write them), and Karmada's condition reasons and messages.
-import { ApiException, PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { findCondition, setCondition, type ObservedCondition } from '../cluster/condition.js';
 import type { Cluster } from '../../openapi/karmada/types.js';
 import type { Work } from '../binding/render.js';
-import { withSignal } from '../runtime/client.js';
+import { isStatus } from '../runtime/client.js';
+import type { RESTClient } from '../runtime/rest.js';
 
 export type { Work };
 
 export const WORK_API = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' } as const;
 export const WORKS_PATH = `/apis/${WORK_API.group}/${WORK_API.version}/${WORK_API.plural}`;
+
+/** The path of a Work, or of its status. */
+export function workPath(namespace: string, name: string, subresource?: 'status'): string {
+  return `/apis/${WORK_API.group}/${WORK_API.version}/namespaces/${encodeURIComponent(namespace)}/${WORK_API.plural}/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}`;
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
 
 export const WORK_APPLIED = 'Applied';
 export const WORK_DISPATCHING = 'Dispatching';
@@ -35,15 +42,11 @@ export function manifestsOf(work: Work): Record<string, any>[] {
   return work.spec?.workload?.manifests ?? [];
 }
 
-function isCode(err: unknown, code: number): boolean {
-  return err instanceof ApiException && err.code === code;
-}
-
 /**
  * Records the conditions in the Work's status, in one write, unless each is already there (same status, reason and
  * message); returns the Work as written (or as given, when nothing was written or the Work is gone).
  */
-export async function setWorkConditions(api: CustomObjectsApi, work: Work, conditions: ObservedCondition[], signal: AbortSignal): Promise<Work> {
+export async function setWorkConditions(rest: RESTClient, work: Work, conditions: ObservedCondition[], signal: AbortSignal): Promise<Work> {
   const { namespace, name } = work.metadata;
   let current = work;
   for (let attempt = 1; ; attempt++) {
@@ -54,17 +57,14 @@ export async function setWorkConditions(api: CustomObjectsApi, work: Work, condi
     if (missing.length === 0) return current;
     const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions: missing.reduce((all, c) => setCondition(all, c), current.status?.conditions) } };
     try {
-      return (await api.patchNamespacedCustomObjectStatus(
-        { ...WORK_API, namespace, name, body },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(signal)),
-      )) as Work;
+      return (await rest.request('PATCH', workPath(namespace, name, 'status'), { body, contentType: MERGE_PATCH, signal })) as Work;
     } catch (err) {
-      if (isCode(err, 404)) return current;
-      if (!isCode(err, 409) || attempt >= CONFLICT_RETRIES) throw err;
+      if (isStatus(err, 404)) return current;
+      if (!isStatus(err, 409) || attempt >= CONFLICT_RETRIES) throw err;
       try {
-        current = (await api.getNamespacedCustomObject({ ...WORK_API, namespace, name }, withSignal(signal))) as Work;
+        current = (await rest.request('GET', workPath(namespace, name), { signal })) as Work;
       } catch (getErr) {
-        if (isCode(getErr, 404)) return current;
+        if (isStatus(getErr, 404)) return current;
         throw getErr;
       }
     }
@@ -72,15 +72,12 @@ export async function setWorkConditions(api: CustomObjectsApi, work: Work, condi
 }
 
 /** A JSON merge patch of the Work's metadata, guarded by its resourceVersion; a Work already gone is no error. */
-export async function patchWorkMetadata(api: CustomObjectsApi, work: Work, metadata: Record<string, unknown>, signal: AbortSignal): Promise<Work | undefined> {
+export async function patchWorkMetadata(rest: RESTClient, work: Work, metadata: Record<string, unknown>, signal: AbortSignal): Promise<Work | undefined> {
   const { namespace, name, resourceVersion } = work.metadata;
   try {
-    return (await api.patchNamespacedCustomObject(
-      { ...WORK_API, namespace, name, body: { metadata: { resourceVersion, ...metadata } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(signal)),
-    )) as Work;
+    return (await rest.request('PATCH', workPath(namespace, name), { body: { metadata: { resourceVersion, ...metadata } }, contentType: MERGE_PATCH, signal })) as Work;
   } catch (err) {
-    if (isCode(err, 404)) return undefined;
+    if (isStatus(err, 404)) return undefined;
     throw err;
   }
 }

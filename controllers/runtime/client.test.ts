@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import { writeKubeconfig } from '../../apiserver/auth/kubeconfig.js';
 import { ensurePKI } from '../../apiserver/auth/pki.js';
 import { tempDir } from '../../e2e/harness.js';
-import { requestJSON } from '../detector/rest.js';
 import { KeepAliveKubeConfig, listPath, loadClients } from './client.js';
+import { restClient } from './rest.js';
 
 let dir: string;
 let server: Server;
@@ -36,14 +36,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-test('the typed clients and the detector’s requests share one keep-alive connection, with the client certificate', async () => {
+test('the typed clients and the raw JSON requests share one keep-alive connection, with the client certificate', async () => {
   const clients = loadClients(kubeconfig);
   assert.ok(clients.kc instanceof KeepAliveKubeConfig);
   const before = connections;
   requests.length = 0;
   for (let i = 0; i < 3; i++) await clients.core.listNamespace();
   await clients.customObjects.listClusterCustomObject({ group: 'work.karmada.io', version: 'v1alpha2', plural: 'clusterresourcebindings' });
-  for (let i = 0; i < 2; i++) await requestJSON(clients.kc, 'GET', '/api/v1/namespaces');
+  for (let i = 0; i < 2; i++) await restClient(clients.kc).request('GET', '/api/v1/namespaces');
   assert.equal(requests.length, 6);
   assert.ok(requests.every((r) => r.clientCert), 'every request presents the admin certificate');
   assert.ok(requests.every((r) => r.connection !== 'close'), JSON.stringify(requests));

@@ -106,20 +106,40 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
   };
 }
 
-/** An API error with the HTTP status as `statusCode`, which client-node's ListWatch inspects (410 → relist). */
-export class APIStatusError extends Error {
+/** A non-2xx answer, with the Status the API sent. */
+export class APIError extends Error {
   constructor(
-    readonly statusCode: number,
-    readonly body: string,
+    readonly code: number,
+    readonly reason: string | undefined,
+    message: string,
   ) {
-    super(`HTTP ${statusCode}: ${body.slice(0, 200)}`);
+    super(message);
   }
+
+  /** The name client-node's ListWatch looks for (410 → relist). */
+  get statusCode(): number {
+    return this.code;
+  }
+}
+
+/** Whether err is the API's answer with this HTTP status. */
+export const isStatus = (err: unknown, code: number): boolean => err instanceof APIError && err.code === code;
+
+/** The error for a non-2xx answer: the reason and message of the Status the API sent, or the start of the body. */
+export function apiErrorOf(code: number, body: string, what = 'request'): APIError {
+  let status: { reason?: string; message?: string } | undefined;
+  try {
+    status = JSON.parse(body);
+  } catch {
+    status = undefined;
+  }
+  return new APIError(code, status?.reason, status?.message ?? `${what}: HTTP ${code} ${body.slice(0, 200)}`);
 }
 
 /** The HTTP status of a failed API call made through client-node or our own requests, if it got that far. */
 export function statusCodeOf(err: unknown): number | undefined {
   if (err instanceof ApiException) return err.code;
-  return err instanceof APIStatusError ? err.statusCode : undefined;
+  return err instanceof APIError ? err.code : undefined;
 }
 
 /** GET path (e.g. /apis/GROUP/VERSION/PLURAL) with the kubeconfig's credentials, as a list of T. */
@@ -137,7 +157,7 @@ export async function listPath<T extends KubernetesObject>(kc: KubeConfig, path:
       res.on('error', reject);
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(new APIStatusError(res.statusCode ?? 0, body));
+        if (res.statusCode !== 200) return reject(apiErrorOf(res.statusCode ?? 0, body));
         try {
           resolve(JSON.parse(body) as KubernetesListObject<T>);
         } catch (err) {

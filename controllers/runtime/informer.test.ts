@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import pino from 'pino';
 import { APIServerProcess } from '../../e2e/harness.js';
-import { InformerFactory, SharedInformer, objectKey, splitKey } from './informer.js';
+import { InformerFactory, SharedInformer, nonStatusView, objectKey, splitKey } from './informer.js';
 import { WorkQueue } from './workqueue.js';
 
 let server: APIServerProcess;
@@ -162,4 +162,49 @@ test('an index finds cached objects by value, and follows their updates and dele
   await core.deleteNamespacedConfigMap({ namespace, name: 'b' });
   await until('b gone', () => team('red').length === 0);
   assert.throws(() => inf.byIndex('colour', 'red'), /has no index colour/);
+});
+
+test('view handlers hear of changes to their view only; a late one still gets every cached object', async () => {
+  const viewPath = `/api/v1/namespaces/${namespace}/configmaps?labelSelector=view%3Dyes`;
+  await core.createNamespacedConfigMap({ namespace, body: { ...cm('viewed', { v: '1' }), metadata: { name: 'viewed', namespace, labels: { view: 'yes' } } } });
+  const inf = factory.forResource<V1ConfigMap>(viewPath);
+  assert.equal(await inf.waitForSync(), true);
+  const heard: string[] = [];
+  const note = (what: string) => (o: V1ConfigMap) => heard.push(`${what} ${o.metadata?.name} ${o.data?.v ?? ''}`);
+  const ctl = new AbortController();
+  inf.addViewHandler(nonStatusView, { add: note('add'), update: note('update'), delete: note('delete') }, ctl.signal);
+  assert.deepEqual(heard, ['add viewed 1']);
+
+  // An annotation is part of the view; only resourceVersion, managedFields and status are not.
+  const patch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  await core.patchNamespacedConfigMap({ namespace, name: 'viewed', body: { metadata: { annotations: { a: 'b' } } } }, patch);
+  await until('the annotation', () => heard.length === 2);
+  assert.equal(heard[1], 'update viewed 1');
+  await core.patchNamespacedConfigMap({ namespace, name: 'viewed', body: { data: { v: '2' } } }, patch);
+  await until('the data change', () => heard.length === 3);
+  // Another manager applying the same value moves managedFields and resourceVersion only: nothing to hear. The
+  // annotation after it is heard, and is all that is.
+  const rv = inf.get(namespace, 'viewed')?.metadata?.resourceVersion;
+  await core.patchNamespacedConfigMap(
+    { namespace, name: 'viewed', fieldManager: 'other', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'viewed', namespace }, data: { v: '2' } } },
+    setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+  );
+  await until('the apply in the cache', () => inf.get(namespace, 'viewed')?.metadata?.resourceVersion !== rv);
+  await core.patchNamespacedConfigMap({ namespace, name: 'viewed', body: { metadata: { annotations: { a: 'c' } } } }, patch);
+  await until('the second annotation', () => heard.length === 4);
+
+  // A status write (Namespaces have a status subresource; ConfigMaps do not): the view of an object without status.
+  assert.equal(nonStatusView({ metadata: { name: 'x', resourceVersion: '1' }, spec: { a: 1 }, status: { b: 1 } } as any), nonStatusView({ metadata: { name: 'x', resourceVersion: '2', managedFields: [] }, spec: { a: 1 }, status: { b: 2 } } as any));
+  assert.notEqual(nonStatusView({ metadata: { name: 'x' }, data: { a: '1' } } as any), nonStatusView({ metadata: { name: 'x' }, data: { a: '2' } } as any));
+
+  // A second handler of the same view, added late, is replayed the cache; the first hears nothing of that.
+  const late: string[] = [];
+  inf.addViewHandler(nonStatusView, { add: (o) => late.push(`add ${o.data?.v}`) }, ctl.signal);
+  assert.deepEqual(late, ['add 2']);
+  assert.equal(heard.length, 4);
+
+  await core.deleteNamespacedConfigMap({ namespace, name: 'viewed' });
+  await until('the delete', () => heard.length === 5);
+  assert.deepEqual(heard.slice(2), ['update viewed 2', 'update viewed 2', 'delete viewed 2']);
+  ctl.abort();
 });

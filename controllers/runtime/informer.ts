@@ -2,6 +2,7 @@
 // of event handlers. ListWatch re-watches after a clean close and relists after 410 Expired, but stops for good on
 // any other error (connection refused, reset, a failed list); SharedInformer restarts it with backoff, as client-go's
 // reflector does, so informers survive apiserver restarts.
+import { createHash } from 'node:crypto';
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Agent } from 'node:http';
 import type { Logger } from 'pino';
@@ -17,6 +18,16 @@ export interface EventHandler<T> {
 export interface BackoffOptions {
   initialMs?: number;
   maxMs?: number;
+}
+
+/**
+ * Everything of an object but its status and what every write moves (resourceVersion, managedFields): what a
+ * controller that acts on what users declare depends on, so that status writes, its own included, queue nothing.
+ */
+export function nonStatusView(obj: KubernetesObject & { status?: unknown }): string {
+  const { metadata, status: _status, ...rest } = obj;
+  const { resourceVersion: _rv, managedFields: _mf, ...kept } = metadata ?? {};
+  return JSON.stringify([kept, rest]);
 }
 
 /** client-go's MetaNamespaceKeyFunc: "namespace/name", or "name" for cluster-scoped objects. */
@@ -131,6 +142,8 @@ export class SharedInformer<T extends KubernetesObject> {
   private failures = 0;
   private restartTimer?: NodeJS.Timeout;
   private readonly indexes = new Map<string, InformerIndex<T>>();
+  /** The handlers added with addViewHandler, by view. */
+  private readonly viewGroups = new Map<(obj: T) => string, Set<EventHandler<T>>>();
 
   constructor(
     kc: KubeConfig,
@@ -212,6 +225,42 @@ export class SharedInformer<T extends KubernetesObject> {
     if (signal?.aborted) return;
     this.handlers.add(handler);
     signal?.addEventListener('abort', () => this.handlers.delete(handler), { once: true });
+    if (handler.add) for (const obj of this.lw.list()) handler.add(obj);
+  }
+
+  /**
+   * addEventHandler for a handler that depends on only part of an object: an add or update whose view is the one
+   * last seen of that object is not passed on (controller-runtime's predicates; nonStatusView ignores status
+   * writes). The handlers of one view share its bookkeeping, which keeps a digest per object: the view of each event
+   * is made once, and costs little memory however large the objects are.
+   */
+  addViewHandler(view: (obj: T) => string, handler: EventHandler<T>, signal?: AbortSignal): void {
+    if (signal?.aborted) return;
+    let group = this.viewGroups.get(view);
+    if (!group) {
+      const seen = new Map<string, string>();
+      const handlers = new Set<EventHandler<T>>();
+      const changed = (obj: T) => {
+        const key = objectKey(obj);
+        const digest = createHash('sha1').update(view(obj)).digest('base64');
+        if (seen.get(key) === digest) return false;
+        seen.set(key, digest);
+        return true;
+      };
+      this.viewGroups.set(view, (group = handlers));
+      // Registered before the handler below, while the group is empty: the cache's objects are only remembered.
+      this.addEventHandler({
+        add: (obj) => changed(obj) && handlers.forEach((h) => h.add?.(obj)),
+        update: (obj) => changed(obj) && handlers.forEach((h) => h.update?.(obj)),
+        delete: (obj) => {
+          seen.delete(objectKey(obj));
+          handlers.forEach((h) => h.delete?.(obj));
+        },
+      });
+    }
+    const handlers = group;
+    handlers.add(handler);
+    signal?.addEventListener('abort', () => handlers.delete(handler), { once: true });
     if (handler.add) for (const obj of this.lw.list()) handler.add(obj);
   }
 

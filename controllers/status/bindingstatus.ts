@@ -5,7 +5,6 @@
 // Level-triggered over informer caches: a binding is queued when it changes (but for its status), when one of its
 // Works changes, and when its template changes (its generation decides the aggregated observedGeneration). Writes
 // happen only when a status differs from what it should be, guarded by the resourceVersion it was computed from.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { BINDING_PATHS } from '../binding/controller.js';
 import { CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from '../binding/names.js';
 import { PERMANENT_ID_LABEL, bindingID, type Binding, type BindingKind } from '../binding/render.js';
@@ -13,13 +12,13 @@ import { TemplateSource } from '../binding/templates.js';
 import { setCondition } from '../cluster/condition.js';
 import { jsonEqual } from '../detector/binding.js';
 import { bindingName } from '../detector/matching.js';
-import { ResourceMapper, isStatus, resourcePath, restClient, type RESTClient } from '../execution/rest.js';
-import { WORKS_PATH, type Work } from '../execution/work.js';
+import { ResourceMapper, resourcePath } from '../execution/rest.js';
+import { restClient, type RESTClient } from '../runtime/rest.js';
+import { MERGE_PATCH, WORKS_PATH, type Work } from '../execution/work.js';
 import { aggregateStatus, aggregatesStatus, type AggregatedStatusItem } from '../interpreter/aggregatestatus.js';
-import { withSignal } from '../runtime/client.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from '../execution/signal.js';
-import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { assembleWorkStatus, fullyAppliedCondition } from './aggregate.js';
 
@@ -34,6 +33,9 @@ export interface BindingStatusControllerOptions {
    */
   workBatchPeriodMs?: number;
 }
+
+/** How soon to look again at a binding whose template informer has not listed yet. */
+const UNSYNCED_RETRY_MS = 500;
 
 export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5, workBatchPeriodMs: 250 };
 
@@ -56,12 +58,6 @@ function ownerOfWork(work: Work): string | undefined {
   if (a[RB_NAME_ANNOTATION]) return queueKey('ResourceBinding', `${a[RB_NAMESPACE_ANNOTATION]}/${a[RB_NAME_ANNOTATION]}`);
   if (a[CRB_NAME_ANNOTATION]) return queueKey('ClusterResourceBinding', a[CRB_NAME_ANNOTATION]);
   return undefined;
-}
-
-/** What of a binding its status depends on: everything but its status and version. */
-function bindingView(b: Binding): string {
-  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = b.metadata;
-  return JSON.stringify([metadata, b.spec]);
 }
 
 class BindingStatusController {
@@ -96,14 +92,9 @@ class BindingStatusController {
 
     this.queue = newControllerQueue<string>(this.ctx, 'binding-status', (key) => this.reconcile(key), { workers: this.opts.workers });
     for (const kind of KINDS) {
-      const seen = new Map<string, string>();
-      const onBinding = (b: Binding) => {
-        const key = objectKey(b);
-        if (seen.get(key) === bindingView(b)) return;
-        seen.set(key, bindingView(b));
-        this.queue.add(queueKey(kind, key));
-      };
-      this.bindings[kind].addEventHandler({ add: onBinding, update: onBinding, delete: (b) => seen.delete(objectKey(b)) }, signal);
+      // Its own status writes queue nothing.
+      const onBinding = (b: Binding) => this.queue.add(queueKey(kind, objectKey(b)));
+      this.bindings[kind].addViewHandler(nonStatusView, { add: onBinding, update: onBinding }, signal);
     }
     const onWork = (w: Work) => {
       const owner = ownerOfWork(w);
@@ -112,7 +103,7 @@ class BindingStatusController {
     this.works.addEventHandler({ add: onWork, update: onWork, delete: onWork }, signal);
   }
 
-  private async reconcile(qkey: string): Promise<void> {
+  private async reconcile(qkey: string): Promise<void | { requeueAfterMs: number }> {
     const bar = qkey.indexOf('|');
     const kind = qkey.slice(0, bar) as BindingKind;
     const { namespace, name } = splitKey(qkey.slice(bar + 1));
@@ -132,31 +123,27 @@ class BindingStatusController {
     const conditions = setCondition(binding.status?.conditions, fullyAppliedCondition(binding.spec, items));
     if (!jsonEqual(items, binding.status?.aggregatedStatus ?? []) || !jsonEqual(conditions, binding.status?.conditions ?? [])) {
       const body = { metadata: { resourceVersion: binding.metadata.resourceVersion }, status: { aggregatedStatus: items, conditions } };
-      const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(this.ctx.signal));
-      const base = { group: 'work.karmada.io', version: 'v1alpha2', name, body };
-      const api = this.ctx.client.customObjects;
-      if (kind === 'ResourceBinding') await api.patchNamespacedCustomObjectStatus({ ...base, namespace: namespace!, plural: 'resourcebindings' }, opts);
-      else await api.patchClusterCustomObjectStatus({ ...base, plural: 'clusterresourcebindings' }, opts);
+      const path = `/apis/work.karmada.io/v1alpha2${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${kind === 'ResourceBinding' ? 'resourcebindings' : 'clusterresourcebindings'}/${encodeURIComponent(name)}/status`;
+      await this.rest.request('PATCH', path, { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
     }
-    await this.updateTemplateStatus(binding, items);
+    return this.updateTemplateStatus(binding, items);
   }
 
-  /** updateResourceStatus: the template's status aggregated from its members', written when it differs. */
-  private async updateTemplateStatus(binding: Binding, items: AggregatedStatusItem[]): Promise<void> {
+  /**
+   * updateResourceStatus: the template's status aggregated from its members', written when it differs. The template
+   * is read from the informer: a write from a stale copy fails on its resourceVersion and is retried.
+   */
+  private async updateTemplateStatus(binding: Binding, items: AggregatedStatusItem[]): Promise<void | { requeueAfterMs: number }> {
     const ref = binding.spec.resource;
     if (!aggregatesStatus(ref)) return;
-    const path = resourcePath(ref.apiVersion, await this.mapper.resolve(ref.apiVersion, ref.kind), ref.namespace, ref.name);
-    let template;
-    try {
-      // Read from the apiserver rather than the cache: the write below is conditional on this version.
-      template = await this.rest.request('GET', path, { signal: this.ctx.signal });
-    } catch (err) {
-      // Deleted, and its binding not yet garbage collected.
-      if (isStatus(err, 404)) return;
-      throw err;
-    }
-    const status = aggregateStatus({ ...template, apiVersion: ref.apiVersion, kind: ref.kind }, items);
+    const lookup = await this.templates.get(ref);
+    if (lookup.state === 'unsynced') return { requeueAfterMs: UNSYNCED_RETRY_MS };
+    // Deleted, and its binding not yet garbage collected.
+    if (lookup.state !== 'found') return;
+    const template = lookup.object;
+    const status = aggregateStatus(template, items);
     if (status === undefined || jsonEqual(status, template.status)) return;
-    await this.rest.request('PUT', `${path}/status`, { body: { ...template, apiVersion: ref.apiVersion, kind: ref.kind, status }, signal: this.ctx.signal });
+    const path = resourcePath(ref.apiVersion, await this.mapper.resolve(ref.apiVersion, ref.kind), ref.namespace, ref.name);
+    await this.rest.request('PUT', `${path}/status`, { body: { ...template, status }, signal: this.ctx.signal });
   }
 }

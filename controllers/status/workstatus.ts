@@ -8,7 +8,6 @@
 // Work's manifest statuses from the caches as they are: nothing but the caches is remembered, so a restart only
 // lists again. Applied Works are also looked at again every resync period, which picks up member informers that
 // were replaced (a member client rebuilt after its credentials changed).
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { jsonEqual } from '../detector/binding.js';
@@ -16,20 +15,21 @@ import { isManaged, markedManifest, overwrites, type ObjectWatcher } from '../ex
 import { resourcePath, type ResourceInfo } from '../execution/rest.js';
 import {
   MANIFEST_APPLIED_MESSAGE,
-  WORK_API,
+  MERGE_PATCH,
   WORK_APPLIED,
   isApplied,
   isClusterReady,
   isSuspended,
   manifestsOf,
   setWorkConditions,
+  workPath,
   type Work,
 } from '../execution/work.js';
 import { interpretHealth } from '../interpreter/health.js';
 import { InterpretError } from '../interpreter/fields.js';
 import { reflectStatus } from '../interpreter/reflectstatus.js';
 import type { Obj } from '../overrides/jsonpatch.js';
-import { withSignal } from '../runtime/client.js';
+import { restClient, type RESTClient } from '../runtime/rest.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from '../execution/signal.js';
 import { objectKey, splitKey, type InformerFactory, type SharedInformer } from '../runtime/informer.js';
@@ -125,10 +125,14 @@ class WorkStatusController {
   /** Per cluster, the member informers this controller has its handlers on, and the factory they come from. */
   private readonly watched = new Map<string, { factory: InformerFactory; informers: Map<string, SharedInformer<Obj>> }>();
 
+  private readonly rest: RESTClient;
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly opts: Required<WorkStatusControllerOptions>,
-  ) {}
+  ) {
+    this.rest = restClient(ctx.client.kc);
+  }
 
   async start(): Promise<void> {
     const { signal } = this.ctx;
@@ -204,25 +208,22 @@ class WorkStatusController {
       statuses.push(manifestStatus(ordinal, manifest, resource, observed));
     }
     if (!jsonEqual(statuses, work.status?.manifestStatuses ?? [])) {
-      await this.ctx.client.customObjects.patchNamespacedCustomObjectStatus(
-        { ...WORK_API, ...ref, body: { status: { manifestStatuses: statuses } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(this.ctx.signal)),
-      );
+      await this.rest.request('PATCH', workPath(ref.namespace, ref.name, 'status'), { body: { status: { manifestStatuses: statuses } }, contentType: MERGE_PATCH, signal: this.ctx.signal });
     }
     return { requeueAfterMs: this.opts.resyncPeriodMs };
   }
 
   /** An object of an applied Work is gone from its member: it is created again, and the Applied condition says so. */
   private async recreate(work: Work, cluster: string, desired: Obj, overwrite: boolean): Promise<void> {
-    const { customObjects } = this.ctx.client;
     try {
-      // The cache may only lag behind a create of the execution controller: apply reads the member first.
+      // The cache may only lag behind a create of the execution controller: that create meets a conflict and apply
+      // updates the member's object instead.
       const result = await this.watcher.apply(cluster, desired, overwrite, this.ctx.signal);
       if (result !== 'created') return;
     } catch (err) {
-      await setWorkConditions(customObjects, work, [{ type: WORK_APPLIED, status: 'False', reason: 'ReCreateFailed', message: (err as Error).message }], this.ctx.signal);
+      await setWorkConditions(this.rest, work, [{ type: WORK_APPLIED, status: 'False', reason: 'ReCreateFailed', message: (err as Error).message }], this.ctx.signal);
       throw err;
     }
-    await setWorkConditions(customObjects, work, [{ type: WORK_APPLIED, status: 'True', reason: 'ReCreateSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
+    await setWorkConditions(this.rest, work, [{ type: WORK_APPLIED, status: 'True', reason: 'ReCreateSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
   }
 }
