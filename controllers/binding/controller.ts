@@ -141,6 +141,9 @@ function aggregateMessage(errors: Error[]): string {
   return texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
 }
 
+/** Attempts at writing a Work that meets conflicts (client-go's retry.DefaultRetry has 5 steps). */
+const WORK_CONFLICT_RETRIES = 5;
+
 function isStatus(err: unknown, code: number): boolean {
   return err instanceof ApiException && err.code === code;
 }
@@ -327,8 +330,10 @@ class BindingController {
     const api = this.ctx.client.customObjects;
     const base = { group: 'work.karmada.io', version: 'v1alpha1', namespace, plural: 'works' };
     let existing = this.works.get(namespace, name);
-    // The cache may not have this controller's last write of the Work yet: a conflict is settled once against the
-    // Work as the API has it, rather than failing the whole pass (and telling users so in a SyncWorkFailed event).
+    // The cache may not have this controller's last write of the Work yet, and the execution and work status
+    // controllers write its status meanwhile: a conflict is retried against the Work as the API has it (client-go's
+    // RetryOnConflict, as Karmada's CreateOrUpdateWork does) rather than failing the whole pass and telling users so
+    // in a SyncWorkFailed event.
     for (let attempt = 1; ; attempt++) {
       try {
         if (!existing) {
@@ -342,7 +347,7 @@ class BindingController {
         await api.replaceNamespacedCustomObject({ ...base, name, body: next }, withSignal(this.ctx.signal));
         return true;
       } catch (err) {
-        if (!isStatus(err, 409) || attempt > 1) throw err;
+        if (!isStatus(err, 409) || attempt >= WORK_CONFLICT_RETRIES) throw err;
         try {
           existing = (await api.getNamespacedCustomObject({ ...base, name }, withSignal(this.ctx.signal))) as Work;
         } catch (getErr) {

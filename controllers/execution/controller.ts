@@ -10,7 +10,7 @@
 //
 // Metrics (see metrics.ts): each sync is timed, each create, update and delete in a member counted, and the first
 // sync of a Work that creates its object observes how long after its template's creation that was.
-import type { Cluster } from '../../openapi/karmada/types.js';
+import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { EXECUTION_CONTROLLER_FINALIZER, clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { EventRecorder, type Involved } from '../runtime/events.js';
 import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
@@ -23,7 +23,8 @@ import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runt
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { TemplateSource } from '../binding/templates.js';
 import { executionMetrics, type ExecutionMetrics } from './metrics.js';
-import { markedManifest, overwrites, type MemberWrite, type ObjectWatcher } from './objectwatcher.js';
+import { isManaged, markedManifest, overwrites, type MemberWrite, type ObjectWatcher } from './objectwatcher.js';
+import { manifestStatus } from '../status/workstatus.js';
 import {
   MANIFEST_APPLIED_MESSAGE,
   WORK_APPLIED,
@@ -41,9 +42,16 @@ import {
 export interface ExecutionControllerOptions {
   /** Works reconciled at once (karmada-controller-manager's --concurrent-work-syncs). */
   workers?: number;
+  /**
+   * How long a Work applied for the first time waits, once, for its objects to reach the member informers, so that
+   * its Applied condition and their statuses go out in one write (the work status controller's batch period).
+   */
+  statusWaitMs?: number;
 }
 
-export const DEFAULT_EXECUTION_OPTIONS: Required<ExecutionControllerOptions> = { workers: 5 };
+export const DEFAULT_EXECUTION_OPTIONS: Required<ExecutionControllerOptions> = { workers: 5, statusWaitMs: 250 };
+
+type Result = void | { requeueAfterMs: number };
 
 /** Karmada's event reasons for syncing a Work's workload. */
 const SYNC_SUCCEED = 'SyncSucceed';
@@ -72,6 +80,8 @@ class ExecutionController {
   private queue!: WorkQueue<string>;
   private readonly events: EventRecorder;
   private readonly rest: RESTClient;
+  /** Works whose first Applied write has waited once for their objects' statuses (see syncToCluster). */
+  private readonly waited = new Set<string>();
   private readonly metrics: ExecutionMetrics;
   /**
    * Templates, for their creation time: through the shared informers the binding controller reads templates from,
@@ -117,12 +127,15 @@ class ExecutionController {
     this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onClusterGone }, signal);
   }
 
-  private async reconcile(key: string): Promise<void> {
+  private async reconcile(key: string): Promise<Result> {
     const { namespace, name } = splitKey(key);
     const clusterName = clusterOfExecutionSpace(namespace);
     if (!clusterName) return;
     let work = this.works.get(namespace, name);
-    if (!work) return;
+    if (!work) {
+      this.waited.delete(key);
+      return;
+    }
     const cluster = this.clusters.get(undefined, clusterName);
     if (work.metadata.deletionTimestamp) return this.finalize(work, clusterName, cluster);
     if (!cluster) throw new Error(`cluster(${clusterName}) not found`);
@@ -153,16 +166,17 @@ class ExecutionController {
       await setWorkConditions(this.rest, work, [dispatching, ...applied], signal);
       throw new Error(message);
     }
-    await this.syncWork(work, clusterName, dispatching);
+    return this.syncWork(work, clusterName, dispatching);
   }
 
   /** syncToCluster, timed as Karmada's syncWork times it; the objects a first sync created observe their propagation. */
-  private async syncWork(work: Work, cluster: string, dispatching: ObservedCondition): Promise<void> {
+  private async syncWork(work: Work, cluster: string, dispatching: ObservedCondition): Promise<Result> {
     const started = performance.now();
     const created: Created[] = [];
     try {
-      await this.syncToCluster(work, cluster, dispatching, created);
+      const result = await this.syncToCluster(work, cluster, dispatching, created);
       this.metrics.observeSync('success', started);
+      return result;
     } catch (err) {
       this.metrics.observeSync('error', started);
       throw err;
@@ -177,7 +191,7 @@ class ExecutionController {
    * while the Work was never applied before go into created: only those are new to the member because the template
    * is (an object deleted in the member and created again, for one, is not).
    */
-  private async syncToCluster(work: Work, cluster: string, dispatching: ObservedCondition, created: Created[]): Promise<void> {
+  private async syncToCluster(work: Work, cluster: string, dispatching: ObservedCondition, created: Created[]): Promise<Result> {
     const { namespace, name, annotations } = work.metadata;
     const manifests = manifestsOf(work);
     const firstSync = !isApplied(work);
@@ -200,8 +214,33 @@ class ExecutionController {
       for (const m of manifests) this.events.record(templateOf(m), 'Warning', SYNC_FAILED, failure);
       throw new Error(failure);
     }
-    await setWorkConditions(this.rest, work, [dispatching, { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE }], this.ctx.signal);
+    // A Work applied for the first time gets the statuses of its objects in the write of its Applied condition, which
+    // leaves the work status controller nothing to write until they change. The objects just created reach the
+    // member informers a moment later: that moment is waited for once (a restart only waits again).
+    let statuses: ManifestStatus[] | undefined;
+    if (firstSync) {
+      const key = objectKey(work);
+      statuses = await this.observedStatuses(cluster, manifests);
+      if (!statuses && !this.waited.has(key)) {
+        this.waited.add(key);
+        return { requeueAfterMs: this.opts.statusWaitMs };
+      }
+      this.waited.delete(key);
+    }
+    const applied: ObservedCondition = { type: WORK_APPLIED, status: 'True', reason: 'AppliedSuccessful', message: MANIFEST_APPLIED_MESSAGE };
+    await setWorkConditions(this.rest, work, [dispatching, applied], this.ctx.signal, statuses);
     if (firstSync) this.events.record(work, 'Normal', SYNC_SUCCEED, `Sync work(${namespace}/${name}) to cluster(${cluster}) successful.`);
+  }
+
+  /** The manifest statuses of the Work's objects as the member informers have them; undefined while any is not there. */
+  private async observedStatuses(cluster: string, manifests: Record<string, any>[]): Promise<ManifestStatus[] | undefined> {
+    const statuses: ManifestStatus[] = [];
+    for (const [ordinal, manifest] of manifests.entries()) {
+      const observed = await this.watcher.fromCache(cluster, manifest);
+      if (observed === 'unsynced' || !observed || !isManaged(observed)) return undefined;
+      statuses.push(manifestStatus(ordinal, manifest, await this.watcher.resource(cluster, manifest), observed));
+    }
+    return statuses;
   }
 
   /**

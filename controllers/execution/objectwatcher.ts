@@ -189,8 +189,14 @@ export class ObjectWatcher {
    * version meets a conflict and is retried from the member's.
    */
   private async cached(cluster: string, manifest: Obj, signal?: AbortSignal): Promise<Obj | undefined> {
+    const seen = await this.fromCache(cluster, manifest);
+    return seen === 'unsynced' ? this.get(cluster, manifest, signal) : seen;
+  }
+
+  /** The member's object of manifest in the member informer of its kind; 'unsynced' until that has listed. */
+  async fromCache(cluster: string, manifest: Obj): Promise<Obj | undefined | 'unsynced'> {
     const informer = this.members.get(cluster).informers.forResource<Obj>(resourcePath(manifest.apiVersion, await this.resource(cluster, manifest), undefined));
-    if (!informer.hasSynced()) return this.get(cluster, manifest, signal);
+    if (!informer.hasSynced()) return 'unsynced';
     return informer.get(manifest.metadata?.namespace || undefined, manifest.metadata?.name);
   }
 

@@ -2,7 +2,7 @@
 // through the status subresource, guarded by the resourceVersion they were computed from and retried against the
 // latest Work on conflict, since both controllers write them), and Karmada's condition reasons and messages.
 import { findCondition, setCondition, type ObservedCondition } from '../cluster/condition.js';
-import type { Cluster } from '../../openapi/karmada/types.js';
+import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import type { Work } from '../binding/render.js';
 import { isStatus } from '../runtime/client.js';
 import type { RESTClient } from '../runtime/rest.js';
@@ -44,9 +44,10 @@ export function manifestsOf(work: Work): Record<string, any>[] {
 
 /**
  * Records the conditions in the Work's status, in one write, unless each is already there (same status, reason and
- * message); returns the Work as written (or as given, when nothing was written or the Work is gone).
+ * message); returns the Work as written (or as given, when nothing was written or the Work is gone). The manifest
+ * statuses given go in the same write.
  */
-export async function setWorkConditions(rest: RESTClient, work: Work, conditions: ObservedCondition[], signal: AbortSignal): Promise<Work> {
+export async function setWorkConditions(rest: RESTClient, work: Work, conditions: ObservedCondition[], signal: AbortSignal, manifestStatuses?: ManifestStatus[]): Promise<Work> {
   const { namespace, name } = work.metadata;
   let current = work;
   for (let attempt = 1; ; attempt++) {
@@ -55,7 +56,8 @@ export async function setWorkConditions(rest: RESTClient, work: Work, conditions
       return !existing || existing.status !== c.status || existing.reason !== c.reason || existing.message !== c.message;
     });
     if (missing.length === 0) return current;
-    const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions: missing.reduce((all, c) => setCondition(all, c), current.status?.conditions) } };
+    const status = { conditions: missing.reduce((all, c) => setCondition(all, c), current.status?.conditions), ...(manifestStatuses ? { manifestStatuses } : {}) };
+    const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status };
     try {
       return (await rest.request('PATCH', workPath(namespace, name, 'status'), { body, contentType: MERGE_PATCH, signal })) as Work;
     } catch (err) {

@@ -221,14 +221,15 @@ test('keys back off independently', async () => {
       fails.set(key, left - 1);
       if (left > 0) throw new Error(key);
     },
-    { baseDelayMs: 50, workers: 2 },
+    // Delays long enough that a loaded machine's timer lag does not blur 1× from 2×.
+    { baseDelayMs: 200, workers: 2 },
   );
   h.q.add('a');
   h.q.add('b');
   await until(() => h.calls.filter((k) => k === 'a').length === 3 && h.calls.filter((k) => k === 'b').length === 2);
   const at = (key: string, i: number) => h.times[h.calls.map((k, j) => [k, j] as const).filter(([k]) => k === key)[i][1]];
-  assert.ok(at('b', 1) - at('b', 0) < 95, 'b retried after its own first delay (50 ms)');
-  assert.ok(at('a', 2) - at('a', 1) >= 98, 'a retried after its second delay (100 ms)');
+  assert.ok(at('b', 1) - at('b', 0) < 390, 'b retried after its own first delay (200 ms)');
+  assert.ok(at('a', 2) - at('a', 1) >= 395, 'a retried after its second delay (400 ms)');
   h.q.stop();
 });
 
