@@ -45,6 +45,8 @@ export function newControllerQueue<K>(
       ctx.metrics.reconcileErrors.inc(labels);
       // A conflict is the optimistic concurrency working as meant: the next pass reads the newer object.
       if (statusCodeOf(err) === 409) ctx.logger.info({ controller: name, key }, 'object changed since it was read; requeued');
+      // Stopping aborts the requests in flight: not a failure of the reconcile.
+      else if (ctx.signal.aborted) ctx.logger.debug({ err, controller: name, key }, 'reconcile stopped');
       else ctx.logger.error({ err, controller: name, key }, 'reconcile failed; requeued with backoff');
     },
     { ...opts, onDequeue: tracked.onDequeue },
