@@ -200,18 +200,8 @@ class BindingController {
     }
     this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal);
     this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal);
-    const views = new Map<string, string>();
     const enqueueFor = (c: Cluster) => this.enqueueBindings((spec) => targetClusters(spec).some((t) => t.name === c.metadata?.name));
-    const onCluster = (c: Cluster) => {
-      if (views.get(c.metadata?.name) === matchView(c)) return;
-      views.set(c.metadata?.name, matchView(c));
-      enqueueFor(c);
-    };
-    const onClusterDeleted = (c: Cluster) => {
-      views.delete(c.metadata?.name);
-      enqueueFor(c);
-    };
-    this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onClusterDeleted }, signal);
+    this.clusters.addViewHandler(matchView, { add: enqueueFor, update: enqueueFor, delete: enqueueFor }, signal);
   }
 
   private enqueueOwner(work: Work): void {

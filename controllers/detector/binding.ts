@@ -7,6 +7,13 @@ import type { ReplicaInterpretation } from './replicas.js';
 
 export const BINDING_API_VERSION = 'work.karmada.io/v1alpha2';
 
+/** The path of a binding (or of the bindings of its kind and namespace, without name). */
+export function bindingPath(kind: 'ResourceBinding' | 'ClusterResourceBinding', namespace: string | undefined, name?: string): string {
+  const root = `/apis/${BINDING_API_VERSION}`;
+  const collection = kind === 'ResourceBinding' ? `${root}/namespaces/${encodeURIComponent(namespace!)}/resourcebindings` : `${root}/clusterresourcebindings`;
+  return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
+}
+
 export interface Template {
   apiVersion: string;
   kind: string;

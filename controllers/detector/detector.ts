@@ -14,7 +14,7 @@ import type { ClusterOverridePolicy, ClusterPropagationPolicy, OverridePolicy, P
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { SharedInformer, type BackoffOptions } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
-import { BINDING_API_VERSION, bindingKind, buildBinding, controllerUID, jsonEqual, mergeBinding, type Binding, type Template } from './binding.js';
+import { BINDING_API_VERSION, bindingKind, bindingPath, buildBinding, controllerUID, jsonEqual, mergeBinding, type Binding, type Template } from './binding.js';
 import { apiVersionOf, collectionPath, discover, objectPath, type WatchedResource } from './discovery.js';
 import { specFingerprint } from './eventfilter.js';
 import {
@@ -545,11 +545,6 @@ class DetectorRun {
 function sameClaimant(claim: Claim | undefined, kind: PolicyKind, namespace: string | undefined, name: string): boolean {
   if (!claim || claim.kind !== kind || claim.name !== name) return false;
   return claim.kind === 'ClusterPropagationPolicy' || claim.namespace === namespace;
-}
-
-function bindingPath(kind: Binding['kind'], namespace: string | undefined, name?: string): string {
-  const collection = kind === 'ResourceBinding' ? `${WORK_GROUP}/namespaces/${encodeURIComponent(namespace!)}/resourcebindings` : PATHS.ClusterResourceBinding;
-  return name === undefined ? collection : `${collection}/${encodeURIComponent(name)}`;
 }
 
 function policyCollection(kind: PolicyKind, namespace: string | undefined): string {

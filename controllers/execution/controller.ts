@@ -110,21 +110,10 @@ class ExecutionController {
     // A Work's execution depends on everything but its status: our own writes there queue nothing.
     const onWork = (w: Work) => this.queue.add(objectKey(w));
     this.works.addViewHandler(nonStatusView, { add: onWork, update: onWork, delete: onWork }, signal);
-    const clusterViews = new Map<string, string>();
     const enqueueWorksOf = (c: Cluster) => {
       for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
     };
-    const onCluster = (c: Cluster) => {
-      const name = c.metadata?.name ?? '';
-      if (clusterViews.get(name) === clusterView(c)) return;
-      clusterViews.set(name, clusterView(c));
-      enqueueWorksOf(c);
-    };
-    const onClusterGone = (c: Cluster) => {
-      clusterViews.delete(c.metadata?.name ?? '');
-      enqueueWorksOf(c);
-    };
-    this.clusters.addEventHandler({ add: onCluster, update: onCluster, delete: onClusterGone }, signal);
+    this.clusters.addViewHandler(clusterView, { add: enqueueWorksOf, update: enqueueWorksOf, delete: enqueueWorksOf }, signal);
   }
 
   private async reconcile(key: string): Promise<Result> {

@@ -6,6 +6,7 @@ import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import type { Work } from '../binding/render.js';
 import { isStatus } from '../runtime/client.js';
 import type { RESTClient } from '../runtime/rest.js';
+import { resourcePath } from './rest.js';
 
 export type { Work };
 
@@ -14,7 +15,8 @@ export const WORKS_PATH = `/apis/${WORK_API.group}/${WORK_API.version}/${WORK_AP
 
 /** The path of a Work, or of its status. */
 export function workPath(namespace: string, name: string, subresource?: 'status'): string {
-  return `/apis/${WORK_API.group}/${WORK_API.version}/namespaces/${encodeURIComponent(namespace)}/${WORK_API.plural}/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}`;
+  const path = resourcePath(`${WORK_API.group}/${WORK_API.version}`, { plural: WORK_API.plural, namespaced: true }, namespace, name);
+  return subresource ? `${path}/${subresource}` : path;
 }
 
 export const MERGE_PATCH = 'application/merge-patch+json';

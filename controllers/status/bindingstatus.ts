@@ -10,7 +10,7 @@ import { CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from
 import { PERMANENT_ID_LABEL, bindingID, type Binding, type BindingKind } from '../binding/render.js';
 import { TemplateSource } from '../binding/templates.js';
 import { setCondition } from '../cluster/condition.js';
-import { jsonEqual } from '../detector/binding.js';
+import { bindingPath, jsonEqual } from '../detector/binding.js';
 import { bindingName } from '../detector/matching.js';
 import { ResourceMapper, resourcePath } from '../execution/rest.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
@@ -123,8 +123,7 @@ class BindingStatusController {
     const conditions = setCondition(binding.status?.conditions, fullyAppliedCondition(binding.spec, items));
     if (!jsonEqual(items, binding.status?.aggregatedStatus ?? []) || !jsonEqual(conditions, binding.status?.conditions ?? [])) {
       const body = { metadata: { resourceVersion: binding.metadata.resourceVersion }, status: { aggregatedStatus: items, conditions } };
-      const path = `/apis/work.karmada.io/v1alpha2${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${kind === 'ResourceBinding' ? 'resourcebindings' : 'clusterresourcebindings'}/${encodeURIComponent(name)}/status`;
-      await this.rest.request('PATCH', path, { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
+      await this.rest.request('PATCH', `${bindingPath(kind, namespace, name)}/status`, { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
     }
     return this.updateTemplateStatus(binding, items);
   }

@@ -146,14 +146,11 @@ class WorkStatusController {
       this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
     };
     this.works.addEventHandler({ add: onWork, update: onWork, delete: (w) => this.index.delete(w) }, signal);
-    const ready = new Map<string, boolean>();
+    // A cluster's readiness changing queues its Works.
     const onCluster = (c: Cluster) => {
-      const name = c.metadata?.name ?? '';
-      if (ready.get(name) === isClusterReady(c)) return;
-      ready.set(name, isClusterReady(c));
-      for (const w of this.works.list(executionSpaceName(name))) this.queue.add(objectKey(w));
+      for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
     };
-    this.clusters.addEventHandler({ add: onCluster, update: onCluster }, signal);
+    this.clusters.addViewHandler((c) => String(isClusterReady(c)), { add: onCluster, update: onCluster }, signal);
   }
 
   /** The informer on the member's objects at path (all namespaces), with this controller's handler on it. */
