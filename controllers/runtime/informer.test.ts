@@ -78,6 +78,11 @@ test('an informer syncs, caches, feeds queues, replays to late handlers and surv
   await core.createNamespacedConfigMap({ namespace, body: cm('a', { v: '1' }) });
   await until('add', () => seen.includes('informers/a=1'));
   const a = await core.readNamespacedConfigMap({ name: 'a', namespace });
+  // The caches keep no managedFields, from the list or from the watch, though the API serves them.
+  assert.ok(a.metadata?.managedFields?.length);
+  assert.equal(inf.get(namespace, 'before')?.metadata?.managedFields, undefined);
+  assert.equal(inf.get(namespace, 'a')?.metadata?.managedFields, undefined);
+  assert.equal(inf.get(namespace, 'a')?.metadata?.uid, a.metadata?.uid);
   await core.replaceNamespacedConfigMap({ name: 'a', namespace, body: { ...a, data: { v: '2' } } });
   await until('update', () => seen.includes('informers/a=2'));
   await core.deleteNamespacedConfigMap({ name: 'a', namespace });

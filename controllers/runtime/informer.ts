@@ -4,7 +4,8 @@
 // reflector does, so informers survive apiserver restarts.
 import { createHash } from 'node:crypto';
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import type { Agent } from 'node:http';
+import { STATUS_CODES, request as httpRequest, type Agent } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Logger } from 'pino';
 import { listPath } from './client.js';
 import type { WorkQueue } from './workqueue.js';
@@ -43,28 +44,30 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 }
 
 /**
- * The Watch ListWatch uses, instrumented: ListWatch calls watch() only after a successful list has been applied to
- * its cache (or to resume from a known resourceVersion), which is what tells us the cache has synced; and it can be
- * aborted whatever state its request is in (see abort).
+ * What the caches keep of an object: all of it but metadata.managedFields, which no controller reads and which is
+ * often the larger part of an object (client-go's informer transform, as Karmada and kube-scheduler strip it).
+ */
+export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (obj.metadata?.managedFields === undefined) return obj;
+  const { managedFields: _mf, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+/**
+ * The Watch ListWatch uses, on a plain HTTP request read line by line (client-node's goes through fetch, a
+ * PassThrough and readline, which cost a controller-manager more than parsing the events), and instrumented:
+ * ListWatch calls watch() only after a successful list has been applied to its cache (or to resume from a known
+ * resourceVersion), which is what tells us the cache has synced; and it can be aborted whatever state its request is
+ * in (see abort).
  */
 class InstrumentedWatch extends Watch {
   private current?: AbortController;
-  private readonly agent: { latest?: Agent };
+  /** The agent of the latest request: each watch has its own connection, which abort() cuts. */
+  private agent?: Agent;
   private readonly hooks: { watching(): void; event(): void; stopped(): boolean };
 
   constructor(kc: KubeConfig, hooks: { watching(): void; event(): void; stopped(): boolean }) {
-    // Watch hands out its request's AbortController only once the response has arrived, so a request still
-    // connecting to a hung apiserver could not be aborted and would keep the process alive. Every request gets its
-    // own agent from applyToFetchOptions: keeping the latest lets abort() cut that connection too.
-    const agent: { latest?: Agent } = {};
-    const config = Object.create(kc) as KubeConfig;
-    config.applyToFetchOptions = async (opts) => {
-      const init = await kc.applyToFetchOptions(opts);
-      agent.latest = init.agent as Agent;
-      return init;
-    };
-    super(config);
-    this.agent = agent;
+    super(kc);
     this.hooks = hooks;
   }
 
@@ -75,16 +78,53 @@ class InstrumentedWatch extends Watch {
     done: (err: any) => void,
   ): Promise<AbortController> {
     this.hooks.watching();
-    const ctl = await super.watch(
-      path,
-      queryParams,
-      (phase, obj, raw) => {
-        this.hooks.event();
-        callback(phase, obj, raw);
-      },
-      done,
-    );
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new Error('No currently active cluster');
+    const url = new URL(cluster.server + path);
+    url.searchParams.set('watch', 'true');
+    for (const [key, val] of Object.entries(queryParams)) if (val !== undefined) url.searchParams.set(key, String(val));
+    const ctl = new AbortController();
+    const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json' }, signal: ctl.signal };
+    // applyToHTTPSOptions gives every request its own agent: the connection this watch may cut without harming others.
+    await this.config.applyToHTTPSOptions(opts);
+    this.agent = opts.agent as Agent | undefined;
     this.current = ctl;
+    let ended = false;
+    const end = (err: unknown) => {
+      if (ended) return;
+      ended = true;
+      ctl.abort();
+      done(err);
+    };
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(url, opts, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return end(Object.assign(new Error(res.statusMessage || STATUS_CODES[res.statusCode ?? 500]), { statusCode: res.statusCode }));
+      }
+      let partial = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          if (!line) continue;
+          let event: { type: string; object: KubernetesObject };
+          try {
+            event = JSON.parse(line);
+          } catch {
+            continue; // as client-node's Watch: a line that is not an event is skipped
+          }
+          this.hooks.event();
+          callback(event.type, event.object && stripManagedFields(event.object), event);
+        }
+      });
+      res.on('error', end);
+      res.on('close', () => end(null));
+    });
+    req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
+    req.on('error', end);
+    req.end();
     if (this.hooks.stopped()) this.abort();
     return ctl;
   }
@@ -92,7 +132,7 @@ class InstrumentedWatch extends Watch {
   /** Ends the current watch request, whether it is streaming or still connecting. */
   abort(): void {
     this.current?.abort();
-    this.agent.latest?.destroy();
+    this.agent?.destroy();
   }
 }
 
@@ -160,7 +200,7 @@ export class SharedInformer<T extends KubernetesObject> {
     const list = async () => {
       const result = await listPath<T>(kc, path, this.stopCtl.signal);
       this.failures = 0;
-      return result;
+      return { ...result, items: result.items.map(stripManagedFields) };
     };
     this.lw = new ListWatch<T>(path, this.watch, list, false);
     this.lw.on('add', (o) => this.dispatch('add', o));
