@@ -543,6 +543,8 @@ export interface PropagationBenchResult {
     bindings: number;
     works: number;
     apiserver_mutating_requests: number;
+    /** Writes of the restarted control plane, by verb and resource: a store in sync should need next to none. */
+    apiserver_writes_by_resource: Record<string, number>;
   } | null;
   rss_peak_total_mb: number;
   rss_peak_mb: Record<string, number>;
@@ -763,7 +765,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       await fleet.server.start();
       fleet.resetAgent();
       const apiReady = performance.now();
-      const apiBeforeCold = sumMetric(await fleet.apiserverMetrics(), 'apiserver_request_total', isMutating);
+      const apiBeforeCold = await fleet.apiserverMetrics();
       fleet.startScheduler();
       fleet.startControllerManager();
       let schedulerIdle: number | undefined;
@@ -800,7 +802,8 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         timeout,
         250,
       ).catch((err) => errors.push(`cold start: ${err}: ${unsettled}`));
-      const writes = sumMetric(await fleet.apiserverMetrics().catch(() => []), 'apiserver_request_total', isMutating) - apiBeforeCold;
+      const apiAfterCold = await fleet.apiserverMetrics().catch(() => []);
+      const writes = sumMetric(apiAfterCold, 'apiserver_request_total', isMutating) - sumMetric(apiBeforeCold, 'apiserver_request_total', isMutating);
       const s = (t: number | undefined) => (t === undefined ? NaN : round((t - c0) / 1000, 2));
       coldStart = {
         apiserver_ready_s: s(apiReady),
@@ -810,6 +813,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         bindings,
         works,
         apiserver_mutating_requests: writes,
+        apiserver_writes_by_resource: writesByResource(apiBeforeCold, apiAfterCold),
       };
       log(`cold start: idle after ${coldStart.controllers_idle_s} s`);
       // Nothing may have moved in the members.
@@ -907,6 +911,7 @@ export function markdown(r: PropagationBenchResult): string {
       'cold start: apiserver ready / scheduler idle / controllers idle / verified',
       c ? `${c.apiserver_ready_s} / ${c.scheduler_idle_s} / ${c.controllers_idle_s} / ${c.verified_s} s (${c.bindings} bindings, ${c.works} Works, ${c.apiserver_mutating_requests} writes)` : 'skipped',
     ],
+    ...(c ? [['cold start: apiserver writes by verb and resource', Object.entries(c.apiserver_writes_by_resource).map(([k, n]) => `${k} ${n}`).join(', ')] as [string, string]] : []),
     ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (total ${r.rss_peak_total_mb})`],
     ['RSS final: ' + Object.keys(r.rss_final_mb).join(' / '), `${Object.values(r.rss_final_mb).join(' / ')} MiB`],
     ['CPU seconds: ' + Object.keys(r.cpu_s).join(' / '), Object.values(r.cpu_s).join(' / ')],

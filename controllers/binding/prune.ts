@@ -2,6 +2,7 @@
 // prune.RemoveIrrelevantFields with RemoveJobTTLSeconds): fields the Karmada apiserver filled in, which a member
 // cluster sets for itself or would reject.
 import type { Obj } from '../overrides/jsonpatch.js';
+import { cloneJSON } from '../../storage/json.js';
 
 const SERVER_METADATA = [
   'creationTimestamp',
@@ -27,7 +28,7 @@ function withoutKeys(map: Record<string, unknown> | undefined, keys: readonly st
 
 /** obj without its server-set fields, its status and the kind-specific fields a member cluster must set itself. */
 export function removeIrrelevantFields(obj: Obj): Obj {
-  const out = structuredClone(obj);
+  const out = cloneJSON(obj);
   for (const field of SERVER_METADATA) delete out.metadata?.[field];
   delete out.status;
   switch (out.kind) {

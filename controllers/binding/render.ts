@@ -34,6 +34,7 @@ import {
 } from './names.js';
 import { removeIrrelevantFields } from './prune.js';
 import { setIfPresent } from './replicas.js';
+import { cloneJSON } from '../../storage/json.js';
 
 export type BindingKind = keyof typeof BINDING_FINALIZER;
 
@@ -136,12 +137,12 @@ export interface RenderInput {
 export function renderWork(input: RenderInput): Work {
   const { binding, template, target } = input;
   const spec = binding.spec;
-  let obj: Obj = structuredClone(template);
+  let obj: Obj = cloneJSON(template);
   if (input.replicaField) obj = setIfPresent(obj, input.replicaField, target.replicas ?? 0);
   if (input.completions !== undefined) obj = setIfPresent(obj, ['spec', 'completions'], input.completions);
   // Overrides come last: they win over everything derived from the binding.
   const overridden = applyOverridePolicies(obj, input.cluster, input.clusterOverridePolicies, input.overridePolicies);
-  const manifest = structuredClone(overridden.object);
+  const manifest = cloneJSON(overridden.object);
   manifest.metadata ??= {};
 
   const namespace = executionSpaceName(target.name);

@@ -4,6 +4,7 @@ import type { ResourceBindingSpec, TargetCluster } from '../../openapi/karmada/t
 import { replicaSchedulingType } from '../../scheduler/api.js';
 import { spreadByTargetClusters } from '../../scheduler/division/dispenser.js';
 import type { Obj } from '../overrides/jsonpatch.js';
+import { cloneJSON } from '../../storage/json.js';
 
 /** Where the native kinds keep the replicas Karmada revises. */
 const NATIVE_REPLICA_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -51,7 +52,7 @@ export function setIfPresent(obj: Obj, path: readonly string[], value: number): 
     cur = cur[key];
   }
   if (typeof cur !== 'number') return obj;
-  const out = structuredClone(obj);
+  const out = cloneJSON(obj);
   let parent: any = out;
   for (const key of path.slice(0, -1)) parent = parent[key];
   parent[path[path.length - 1]] = value;

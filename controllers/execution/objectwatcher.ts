@@ -32,6 +32,7 @@ import type { MemberClient, MemberClients } from '../runtime/memberclient.js';
 import { ResourceMapper, resourcePath, type ResourceInfo } from './rest.js';
 import { isStatus } from '../runtime/client.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
+import { cloneJSON } from '../../storage/json.js';
 
 /** What Karmada marks the objects it propagates with (ManagedResourceLabels/Annotations and the policy claims). */
 const MARK_LABELS = [RB_PERMANENT_ID_LABEL, CRB_PERMANENT_ID_LABEL, WORK_PERMANENT_ID_LABEL, MANAGED_BY_KARMADA_LABEL, PP_ID_LABEL, CPP_ID_LABEL];
@@ -80,7 +81,7 @@ export function isManaged(obj: Obj): boolean {
  * controller puts both in already; a Work written by hand gets them here).
  */
 export function markedManifest(manifest: Obj, work: WorkRef): Obj {
-  const out = structuredClone(manifest);
+  const out = cloneJSON(manifest);
   const meta = (out.metadata ??= {});
   meta.labels = { ...meta.labels, [MANAGED_BY_KARMADA_LABEL]: 'true' };
   meta.annotations = { [WORK_NAMESPACE_ANNOTATION]: work.namespace, [WORK_NAME_ANNOTATION]: work.name, ...meta.annotations };
@@ -89,7 +90,7 @@ export function markedManifest(manifest: Obj, work: WorkRef): Obj {
 
 /** The manifest with Karmada's marks taken off (what a Work deleted with preserveResourcesOnDeletion leaves). */
 export function unmarkedManifest(manifest: Obj): Obj {
-  const out = structuredClone(manifest);
+  const out = cloneJSON(manifest);
   const meta = (out.metadata ??= {});
   for (const k of MARK_LABELS) delete meta.labels?.[k];
   for (const k of MARK_ANNOTATIONS) delete meta.annotations?.[k];

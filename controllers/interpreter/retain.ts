@@ -2,6 +2,7 @@
 // and native Retain): fields the member's apiserver or controllers own, which the manifest would otherwise wipe.
 import { MANAGED_ANNOTATIONS_ANNOTATION, MANAGED_LABELS_ANNOTATION } from '../binding/names.js';
 import { getPath, gvk, setPath, type Obj } from './fields.js';
+import { cloneJSON } from '../../storage/json.js';
 
 /** A Deployment template with this label set to "true" leaves the replica count to each member (e.g. to its HPA). */
 export const RETAIN_REPLICAS_LABEL = 'resourcetemplate.karmada.io/retain-replicas';
@@ -27,7 +28,7 @@ function retainMap(desired: Record<string, string> | undefined, observed: Record
 /** Copies observed's value at path into desired, or leaves desired alone when keep(value) is false. */
 function keep(desired: Obj, observed: Obj, path: readonly string[], when: (v: unknown) => boolean = (v) => v !== undefined): void {
   const v = getPath(observed, path);
-  if (when(v)) setPath(desired, path, structuredClone(v));
+  if (when(v)) setPath(desired, path, cloneJSON(v));
 }
 
 const nonEmpty = (v: unknown) => (typeof v === 'string' ? v !== '' : Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null);
@@ -38,14 +39,14 @@ function retainPod(desired: Obj, observed: Obj): void {
     const v = observed.spec?.[f];
     desired.spec ??= {};
     if (v === undefined) delete desired.spec[f];
-    else desired.spec[f] = structuredClone(v);
+    else desired.spec[f] = cloneJSON(v);
   }
   for (const list of ['containers', 'initContainers']) {
     for (const c of observed.spec?.[list] ?? []) {
       const target = (desired.spec?.[list] ?? []).find((d: Obj) => d.name === c.name);
       if (!target) continue;
       if (c.volumeMounts === undefined) delete target.volumeMounts;
-      else target.volumeMounts = structuredClone(c.volumeMounts);
+      else target.volumeMounts = cloneJSON(c.volumeMounts);
     }
   }
 }
@@ -58,7 +59,7 @@ function retainServiceAccount(desired: Obj, observed: Obj): void {
     for (const s of Array.isArray(observed[f]) ? observed[f] : []) {
       if (names.has(s?.name)) continue;
       names.add(s?.name);
-      merged.push(structuredClone(s));
+      merged.push(cloneJSON(s));
     }
     if (merged.length > 0) desired[f] = merged;
     else delete desired[f];
@@ -94,12 +95,12 @@ const KIND_RETAIN: Record<string, (desired: Obj, observed: Obj) => void> = {
  * kind's member-owned fields. Neither argument is modified.
  */
 export function retainClusterFields(desired: Obj, observed: Obj): Obj {
-  const out = structuredClone(desired);
+  const out = cloneJSON(desired);
   const meta: Obj = (out.metadata ??= {});
   const seen: Obj = observed.metadata ?? {};
   for (const f of ['resourceVersion', 'finalizers', 'ownerReferences']) {
     if (seen[f] === undefined) delete meta[f];
-    else meta[f] = structuredClone(seen[f]);
+    else meta[f] = cloneJSON(seen[f]);
   }
   const annotations = retainMap(meta.annotations, seen.annotations, seen.annotations?.[MANAGED_ANNOTATIONS_ANNOTATION]);
   const labels = retainMap(meta.labels, seen.labels, seen.annotations?.[MANAGED_LABELS_ANNOTATION]);
