@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocate, milliValue, podRequests, totalAllocatable, type Demand } from './simulator-capacity.js';
+import { allocate, appendLast, milliValue, podRequests, totalAllocatable, type Demand } from './simulator-capacity.js';
 
 test('milliValue reads resource quantities in thousandths', () => {
   const cases: [unknown, number | undefined][] = [
@@ -57,17 +57,41 @@ test('allocate serves older workloads first but never takes ready pods away', ()
     demand('b', '2026-01-01T00:00:01Z', 3, 0, 500),
     demand('a', '2026-01-01T00:00:02Z', 1, 0, 500),
   ]);
-  assert.deepEqual(Object.fromEntries(fresh), { b: 3, a: 1, c: 0 });
+  assert.deepEqual(Object.fromEntries(fresh.placed), { b: 3, a: 1, c: 0 });
   // The older b scales up while c already runs two pods: c keeps them, b gets what is left.
   const later = allocate(total, [demand('b', '2026-01-01T00:00:01Z', 4, 2, 500), demand('c', '2026-01-01T00:00:02Z', 4, 2, 500)]);
-  assert.deepEqual(Object.fromEntries(later), { b: 2, c: 2 });
+  assert.deepEqual(Object.fromEntries(later.placed), { b: 2, c: 2 });
   // A scale-down releases room at once.
-  assert.deepEqual(Object.fromEntries(allocate(total, [demand('b', '2026-01-01T00:00:01Z', 1, 3, 500), demand('c', '2026-01-01T00:00:02Z', 4, 0, 500)])), { b: 1, c: 3 });
+  assert.deepEqual(Object.fromEntries(allocate(total, [demand('b', '2026-01-01T00:00:01Z', 1, 3, 500), demand('c', '2026-01-01T00:00:02Z', 4, 0, 500)]).placed), { b: 1, c: 3 });
 });
 
 test('allocate counts pods and only the resources Nodes report; without Nodes nothing runs', () => {
   const total = totalAllocatable([{ status: { allocatable: { cpu: '100', pods: '4' } } }]);
   const gpu: Demand = { key: 'g', created: '', desired: 6, running: 0, perPod: new Map([['nvidia.com/gpu', 1000], ['pods', 1000]]) };
-  assert.equal(allocate(total, [gpu]).get('g'), 4);
-  assert.equal(allocate(totalAllocatable([]), [gpu]).get('g'), 0);
+  assert.equal(allocate(total, [gpu]).placed.get('g'), 4);
+  assert.equal(allocate(totalAllocatable([]), [gpu]).placed.get('g'), 0);
+});
+
+test('appendLast gives a workload served after all others what is left, as allocating everything again would', () => {
+  const total = totalAllocatable([{ status: { allocatable: { cpu: '2', pods: '10' } } }]);
+  const first = [demand('b', '2026-01-01T00:00:01Z', 3, 1, 500), demand('c', '2026-01-01T00:00:02Z', 0, 0, 500)];
+  const cases: [string, Demand, number | undefined][] = [
+    ['created later', demand('d', '2026-01-01T00:00:03Z', 4, 0, 500), 1],
+    ['same second, later key', demand('e', '2026-01-01T00:00:02Z', 1, 0, 500), 1],
+    ['nothing left for it', demand('f', '2026-01-01T00:00:03Z', 2, 0, 1500), 0],
+    ['served earlier: not appended', demand('a', '2026-01-01T00:00:02Z', 1, 0, 500), undefined],
+    ['already running pods: not appended', demand('g', '2026-01-01T00:00:03Z', 2, 1, 500), undefined],
+  ];
+  for (const [name, d, want] of cases) {
+    const a = allocate(total, first);
+    const before = new Map(a.placed);
+    assert.equal(appendLast(a, d), want, name);
+    if (want === undefined) {
+      assert.deepEqual(a.placed, before, `${name}: left alone`);
+      continue;
+    }
+    const again = allocate(total, [...first, d]);
+    assert.deepEqual(a.placed, again.placed, `${name}: placed`);
+    assert.deepEqual(a.left, again.left, `${name}: left`);
+  }
 });

@@ -80,22 +80,48 @@ function fits(left: Resources, perPod: Resources): number {
   return n;
 }
 
+/** The outcome of allocate: pods placed per workload key, what is left of the pool, and who was served last. */
+export interface Allocation {
+  placed: Map<string, number>;
+  left: Resources;
+  last?: Pick<Demand, 'created' | 'key'>;
+}
+
+/** Serving order: creation order, ties by key. */
+function servedBefore(a: Pick<Demand, 'created' | 'key'>, b: Pick<Demand, 'created' | 'key'>): boolean {
+  return a.created < b.created || (a.created === b.created && a.key < b.key);
+}
+
+function take(a: Allocation, d: Demand, want: number): void {
+  const n = Math.max(0, Math.min(want, fits(a.left, d.perPod)));
+  for (const [r, need] of d.perPod) if (a.left.has(r)) a.left.set(r, a.left.get(r)! - n * need);
+  a.placed.set(d.key, (a.placed.get(d.key) ?? 0) + n);
+}
+
 /**
  * Pods that fit, per workload key. Two greedy passes in creation order (ties by key): first every workload keeps
  * the pods it already runs (up to what it still wants), then what is left goes to the pods still missing. So a
  * workload never loses ready pods to another one, and a restart, which rebuilds this from the stored statuses,
  * changes nothing.
  */
-export function allocate(total: Resources, demands: Demand[]): Map<string, number> {
-  const left = new Map(total);
-  const placed = new Map<string, number>();
-  const ordered = [...demands].sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : a.key < b.key ? -1 : 1));
-  const take = (d: Demand, want: number) => {
-    const n = Math.max(0, Math.min(want, fits(left, d.perPod)));
-    for (const [r, need] of d.perPod) if (left.has(r)) left.set(r, left.get(r)! - n * need);
-    placed.set(d.key, (placed.get(d.key) ?? 0) + n);
-  };
-  for (const d of ordered) take(d, Math.min(d.running, d.desired));
-  for (const d of ordered) take(d, d.desired - placed.get(d.key)!);
-  return placed;
+export function allocate(total: Resources, demands: Demand[]): Allocation {
+  const a: Allocation = { placed: new Map(), left: new Map(total) };
+  const ordered = [...demands].sort((x, y) => (servedBefore(x, y) ? -1 : servedBefore(y, x) ? 1 : 0));
+  for (const d of ordered) take(a, d, Math.min(d.running, d.desired));
+  for (const d of ordered) take(a, d, d.desired - a.placed.get(d.key)!);
+  a.last = ordered.at(-1);
+  return a;
+}
+
+/**
+ * allocate(total, [...demands, d]) from allocate(total, demands), in place, when d runs no pods and is served after
+ * every other demand: it gets what is left, and nobody else's share changes. Returns d's pods, or undefined (a was
+ * left alone) when d does not qualify and everything must be allocated again. A member receiving workloads one by
+ * one so costs one step per workload rather than a pass over all of them.
+ */
+export function appendLast(a: Allocation, d: Demand): number | undefined {
+  if (d.running !== 0 || (a.last && !servedBefore(a.last, d))) return undefined;
+  take(a, d, d.desired);
+  a.last = d;
+  return a.placed.get(d.key);
 }

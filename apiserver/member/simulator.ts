@@ -14,7 +14,7 @@ import { APIError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/resourcestore.js';
 import { deepEqual, nowTimestamp } from '../registry/strategy.js';
-import { allocate, podRequests, totalAllocatable, type Resources } from './simulator-capacity.js';
+import { allocate, appendLast, podRequests, totalAllocatable, type Allocation, type Demand, type Resources } from './simulator-capacity.js';
 import { nodeLabels, nodeName, nodeObject, nodeStatus, type NodeShape } from './simulator-nodes.js';
 import { keepConditionTimes, WORKLOAD_KINDS, type Progress, type WorkloadKind } from './simulator-status.js';
 
@@ -62,7 +62,7 @@ export class WorkloadSimulator {
   private readonly seen = new Map<string, { marker: string; at: number }>();
   /** Bumped when an input of the allocation changes (not on status writes); it is recomputed when this moved. */
   private revision = 0;
-  private allocation?: { revision: number; progress: Map<string, Placement> };
+  private allocation?: { revision: number; progress: Map<string, Placement>; pool: Allocation };
   /** One pod's requests per cached object (cached objects are never modified, only replaced). */
   private readonly perPod = new WeakMap<KObject, Resources>();
   /** The allocation the workloads were last queued for, to queue exactly those a capacity change affects. */
@@ -157,9 +157,33 @@ export class WorkloadSimulator {
       this.seen.delete(key);
     } else {
       this.workloads.set(key, obj);
-      this.queue.add(key);
     }
-    if (type === 'DELETED' || !old || this.demandChanged(kind, old, obj)) this.capacityChanged();
+    // Before the workload is queued: the queue may reconcile it at once, with the allocation as it stands.
+    if (type === 'DELETED' || (!old && !this.appended(key, kind, obj)) || (old && this.demandChanged(kind, old, obj))) this.capacityChanged();
+    if (type !== 'DELETED') this.queue.add(key);
+  }
+
+  /** Whether a new workload could be added to the current allocation without recomputing it (see appendLast). */
+  private appended(key: string, kind: WorkloadKind, obj: KObject): boolean {
+    const a = this.allocation;
+    if (a?.revision !== this.revision) return false;
+    const d = this.demand(key, kind, obj, [...this.nodes.values()], undefined);
+    const ready = appendLast(a.pool, d);
+    if (ready === undefined) return false;
+    a.progress.set(key, { uid: obj.metadata?.uid, desired: d.desired, ready });
+    return true;
+  }
+
+  private demand(key: string, kind: WorkloadKind, obj: KObject, nodes: KObject[], prev: Placement | undefined): Demand & { uid: string } {
+    const uid: string = obj.metadata?.uid;
+    return {
+      key,
+      uid,
+      created: obj.metadata?.creationTimestamp ?? '',
+      desired: kind.desiredPods(obj, nodes),
+      running: prev?.uid === uid ? prev.ready : kind.readyPods(obj),
+      perPod: this.requestsOf(obj),
+    };
   }
 
   /** Whether the object asks the member for something else: other pods, or as many pods of another size. */
@@ -241,22 +265,10 @@ export class WorkloadSimulator {
     if (this.allocation?.revision === this.revision) return this.allocation.progress;
     const before = this.allocation?.progress;
     const nodes = [...this.nodes.values()];
-    const demands = [...this.workloads].map(([key, obj]) => {
-      const kind = kindOf(key);
-      const uid: string = obj.metadata?.uid;
-      const prev = before?.get(key);
-      return {
-        key,
-        uid,
-        created: obj.metadata?.creationTimestamp ?? '',
-        desired: kind.desiredPods(obj, nodes),
-        running: prev?.uid === uid ? prev.ready : kind.readyPods(obj),
-        perPod: this.requestsOf(obj),
-      };
-    });
-    const placed = allocate(totalAllocatable(nodes), demands);
-    const progress = new Map(demands.map((d) => [d.key, { uid: d.uid, desired: d.desired, ready: placed.get(d.key)! }]));
-    this.allocation = { revision: this.revision, progress };
+    const demands = [...this.workloads].map(([key, obj]) => this.demand(key, kindOf(key), obj, nodes, before?.get(key)));
+    const pool = allocate(totalAllocatable(nodes), demands);
+    const progress = new Map(demands.map((d) => [d.key, { uid: d.uid, desired: d.desired, ready: pool.placed.get(d.key)! }]));
+    this.allocation = { revision: this.revision, progress, pool };
     return progress;
   }
 
