@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocate, appendLast, milliValue, podRequests, totalAllocatable, type Demand } from './simulator-capacity.js';
+import { addDemand, allocate, milliValue, podRequests, totalAllocatable, type Demand } from './simulator-capacity.js';
 
 test('milliValue reads resource quantities in thousandths', () => {
   const cases: [unknown, number | undefined][] = [
@@ -72,20 +72,22 @@ test('allocate counts pods and only the resources Nodes report; without Nodes no
   assert.equal(allocate(totalAllocatable([]), [gpu]).placed.get('g'), 0);
 });
 
-test('appendLast gives a workload served after all others what is left, as allocating everything again would', () => {
+test("addDemand gives a new workload its share without reallocating, when that changes nobody else's", () => {
   const total = totalAllocatable([{ status: { allocatable: { cpu: '2', pods: '10' } } }]);
-  const first = [demand('b', '2026-01-01T00:00:01Z', 3, 1, 500), demand('c', '2026-01-01T00:00:02Z', 0, 0, 500)];
-  const cases: [string, Demand, number | undefined][] = [
-    ['created later', demand('d', '2026-01-01T00:00:03Z', 4, 0, 500), 1],
-    ['same second, later key', demand('e', '2026-01-01T00:00:02Z', 1, 0, 500), 1],
-    ['nothing left for it', demand('f', '2026-01-01T00:00:03Z', 2, 0, 1500), 0],
-    ['served earlier: not appended', demand('a', '2026-01-01T00:00:02Z', 1, 0, 500), undefined],
-    ['already running pods: not appended', demand('g', '2026-01-01T00:00:03Z', 2, 1, 500), undefined],
+  const roomy = [demand('b', '2026-01-01T00:00:01Z', 1, 1, 500), demand('c', '2026-01-01T00:00:02Z', 1, 0, 500)];
+  const full = [demand('b', '2026-01-01T00:00:01Z', 3, 1, 500), demand('c', '2026-01-01T00:00:02Z', 2, 0, 500)];
+  const cases: [string, Demand[], Demand, number | undefined][] = [
+    ['served last: what is left', full, demand('d', '2026-01-01T00:00:03Z', 4, 0, 500), 0],
+    ['served last, same second, later key', roomy, demand('e', '2026-01-01T00:00:02Z', 4, 0, 500), 2],
+    ['served earlier, room for all of it', roomy, demand('a', '2026-01-01T00:00:00Z', 2, 0, 500), 2],
+    ['served earlier, not room for all of it', roomy, demand('a', '2026-01-01T00:00:00Z', 3, 0, 500), undefined],
+    ['served earlier while another is short', full, demand('a', '2026-01-01T00:00:00Z', 0, 0, 500), undefined],
+    ['already running pods', roomy, demand('g', '2026-01-01T00:00:03Z', 2, 1, 500), undefined],
   ];
-  for (const [name, d, want] of cases) {
+  for (const [name, first, d, want] of cases) {
     const a = allocate(total, first);
     const before = new Map(a.placed);
-    assert.equal(appendLast(a, d), want, name);
+    assert.equal(addDemand(a, d), want, name);
     if (want === undefined) {
       assert.deepEqual(a.placed, before, `${name}: left alone`);
       continue;
@@ -93,5 +95,6 @@ test('appendLast gives a workload served after all others what is left, as alloc
     const again = allocate(total, [...first, d]);
     assert.deepEqual(a.placed, again.placed, `${name}: placed`);
     assert.deepEqual(a.left, again.left, `${name}: left`);
+    assert.equal(a.short, again.short, `${name}: short`);
   }
 });

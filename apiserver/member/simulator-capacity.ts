@@ -80,11 +80,15 @@ function fits(left: Resources, perPod: Resources): number {
   return n;
 }
 
-/** The outcome of allocate: pods placed per workload key, what is left of the pool, and who was served last. */
+/**
+ * The outcome of allocate: pods placed per workload key, what is left of the pool, who was served last, and how many
+ * workloads got fewer pods than they want.
+ */
 export interface Allocation {
   placed: Map<string, number>;
   left: Resources;
   last?: Pick<Demand, 'created' | 'key'>;
+  short: number;
 }
 
 /** Serving order: creation order, ties by key. */
@@ -105,23 +109,29 @@ function take(a: Allocation, d: Demand, want: number): void {
  * changes nothing.
  */
 export function allocate(total: Resources, demands: Demand[]): Allocation {
-  const a: Allocation = { placed: new Map(), left: new Map(total) };
+  const a: Allocation = { placed: new Map(), left: new Map(total), short: 0 };
   const ordered = [...demands].sort((x, y) => (servedBefore(x, y) ? -1 : servedBefore(y, x) ? 1 : 0));
   for (const d of ordered) take(a, d, Math.min(d.running, d.desired));
   for (const d of ordered) take(a, d, d.desired - a.placed.get(d.key)!);
   a.last = ordered.at(-1);
+  a.short = ordered.filter((d) => a.placed.get(d.key)! < d.desired).length;
   return a;
 }
 
 /**
- * allocate(total, [...demands, d]) from allocate(total, demands), in place, when d runs no pods and is served after
- * every other demand: it gets what is left, and nobody else's share changes. Returns d's pods, or undefined (a was
- * left alone) when d does not qualify and everything must be allocated again. A member receiving workloads one by
- * one so costs one step per workload rather than a pass over all of them.
+ * allocate(total, [...demands, d]) from allocate(total, demands), in place, for a d that runs no pods yet, when that
+ * changes nobody else's share: d is served after every other demand (it gets what is left), or every demand has all
+ * it wants and what is left holds all d wants (then wherever d is served, whoever comes after it still fits). Returns
+ * d's pods, or undefined (a is left alone) when everything must be allocated again. A member receiving workloads one
+ * by one so costs one step per workload rather than a pass over all of them.
  */
-export function appendLast(a: Allocation, d: Demand): number | undefined {
-  if (d.running !== 0 || (a.last && !servedBefore(a.last, d))) return undefined;
+export function addDemand(a: Allocation, d: Demand): number | undefined {
+  if (d.running !== 0) return undefined;
+  const last = !a.last || servedBefore(a.last, d);
+  if (!last && (a.short > 0 || fits(a.left, d.perPod) < d.desired)) return undefined;
   take(a, d, d.desired);
-  a.last = d;
-  return a.placed.get(d.key);
+  if (last) a.last = d;
+  const placed = a.placed.get(d.key)!;
+  if (placed < d.desired) a.short++;
+  return placed;
 }

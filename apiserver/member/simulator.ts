@@ -14,7 +14,7 @@ import { APIError } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/resourcestore.js';
 import { deepEqual, nowTimestamp } from '../registry/strategy.js';
-import { allocate, appendLast, podRequests, totalAllocatable, type Allocation, type Demand, type Resources } from './simulator-capacity.js';
+import { allocate, addDemand, podRequests, totalAllocatable, type Allocation, type Demand, type Resources } from './simulator-capacity.js';
 import { nodeLabels, nodeName, nodeObject, nodeStatus, type NodeShape } from './simulator-nodes.js';
 import { keepConditionTimes, WORKLOAD_KINDS, type Progress, type WorkloadKind } from './simulator-status.js';
 
@@ -163,12 +163,12 @@ export class WorkloadSimulator {
     if (type !== 'DELETED') this.queue.add(key);
   }
 
-  /** Whether a new workload could be added to the current allocation without recomputing it (see appendLast). */
+  /** Whether a new workload could be added to the current allocation without recomputing it (see addDemand). */
   private appended(key: string, kind: WorkloadKind, obj: KObject): boolean {
     const a = this.allocation;
     if (a?.revision !== this.revision) return false;
     const d = this.demand(key, kind, obj, [...this.nodes.values()], undefined);
-    const ready = appendLast(a.pool, d);
+    const ready = addDemand(a.pool, d);
     if (ready === undefined) return false;
     a.progress.set(key, { uid: obj.metadata?.uid, desired: d.desired, ready });
     return true;
