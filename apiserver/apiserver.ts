@@ -120,6 +120,8 @@ export interface APIServerOptions {
   bookmarkIntervalMs?: number;
   historyCount?: number;
   historyAgeMs?: number;
+  historyBytes?: number;
+  watchBufferBytes?: number;
 }
 
 export interface RunningAPIServer {
@@ -149,7 +151,12 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
   const logger = opts.logger ?? pino({ level: opts.logLevel ?? 'info' });
   await mkdir(opts.dataDir, { recursive: true });
   const pki = await ensurePKI(opts.dataDir, { extraSANs: opts.extraSANs });
-  const store = await LevelStore.open(join(opts.dataDir, 'store'), { logger, historyCount: opts.historyCount, historyAgeMs: opts.historyAgeMs });
+  const store = await LevelStore.open(join(opts.dataDir, 'store'), {
+    logger,
+    historyCount: opts.historyCount,
+    historyAgeMs: opts.historyAgeMs,
+    historyBytes: opts.historyBytes,
+  });
   const runtime = await startAPIRuntime(store, new SchemaRegistry(), logger, { bookmarkIntervalMs: opts.bookmarkIntervalMs, federation: true });
   const app = createHTTPServer({
     https: httpsServerOptions(pki),
@@ -158,6 +165,7 @@ export async function startAPIServer(opts: APIServerOptions): Promise<RunningAPI
     metrics: new APIServerMetrics(),
     version: VERSION_INFO,
     instances: { root: runtime.instance },
+    watchBufferBytes: opts.watchBufferBytes,
   });
   const { port, baseURL: url } = await listenHTTPS(app, opts.bindAddress ?? '127.0.0.1', opts.port);
   const kubeconfigPath = join(opts.dataDir, 'admin.kubeconfig');

@@ -22,6 +22,12 @@ export class APIServerMetrics {
     labelNames: ['group', 'resource'] as const,
     registers: [this.registry],
   });
+  readonly terminatedWatchers = new client.Counter({
+    name: 'apiserver_terminated_watchers_total',
+    help: 'Counter of watchers closed due to unresponsiveness broken by resource type.',
+    labelNames: ['group', 'resource'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry });

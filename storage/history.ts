@@ -1,21 +1,47 @@
 // The bounded, resourceVersion-ordered log of committed events. Watches replay from it, and continued lists rewind
-// the current data to their snapshot with it (each event keeps prevObject), so how far back it reaches decides when
-// both answer 'Expired'.
-import type { StoreEvent } from './store.js';
+// the current data to their snapshot with it (each event keeps the previous version), so how far back it reaches
+// decides when both answer 'Expired'. Events are kept as JSON text only, a previous version sharing the text of the
+// key's previous event: with both versions parsed as well, an event took three times the memory of its text, and a
+// write burst keeps tens of thousands of events young enough to stay. Readers parse what they replay.
+import type { WatchEventType } from './store.js';
 
 export interface HistoryLimits {
-  /** Always keep at least the newest this-many events. */
+  /** Always keep at least the newest this-many events (unless the byte budget says otherwise). */
   count: number;
-  /** Always keep events younger than this. */
+  /** Always keep events younger than this (unless the byte budget says otherwise). */
   ageMs: number;
+  /** Drop the oldest events, however young or few, while the retained JSON text is longer than this. */
+  bytes: number;
+}
+
+/** A committed change as the history keeps it. */
+export interface HistoryEvent {
+  type: WatchEventType;
+  key: string;
+  rv: number;
+  /** The object as stored (ADDED, MODIFIED). A deletion's object is the previous version at the deletion's rv. */
+  json?: string;
+  /** The version before the change (MODIFIED, DELETED). */
+  prevJson?: string;
+}
+
+interface Entry extends HistoryEvent {
+  committedAt: number;
+  /** Length of the text only this entry keeps alive: a shared prevJson counts with the retained entry it is the json of. */
+  ownBytes: number;
+  /** The next event of the same key, while it holds this entry's json as its prevJson. */
+  sharer?: Entry;
 }
 
 export class EventHistory {
-  private events: StoreEvent[] = [];
-  private committedAt: number[] = [];
-  /** events[head] is the oldest retained; dropping advances head instead of shifting the arrays. */
+  /** Dropped slots are cleared at once, so their text can be collected before the array is compacted. */
+  private entries: (Entry | undefined)[] = [];
+  /** entries[head] is the oldest retained; dropping advances head instead of shifting the array. */
   private head = 0;
   private complete: number;
+  private bytes = 0;
+  /** The newest retained entry of each key: a write's previous version is usually its json, which prevJson then reuses. */
+  private readonly latest = new Map<string, Entry>();
 
   /** startRv: the history is complete after this resourceVersion (nothing before it is known). */
   constructor(
@@ -30,43 +56,67 @@ export class EventHistory {
     return this.complete;
   }
 
-  append(event: StoreEvent, now: number): void {
-    this.events.push(event);
-    this.committedAt.push(now);
+  append(event: HistoryEvent, now: number): void {
+    const { type, key, rv, json } = event;
+    const entry: Entry = { type, key, rv, json, prevJson: event.prevJson, committedAt: now, ownBytes: json?.length ?? 0, sharer: undefined };
+    const last = this.latest.get(key);
+    // The caller's prevJson is usually a fresh read of the stored text: an equal copy of last.json.
+    if (last?.json !== undefined && event.prevJson === last.json) {
+      entry.prevJson = last.json;
+      last.sharer = entry;
+    } else {
+      entry.ownBytes += event.prevJson?.length ?? 0;
+    }
+    this.latest.set(key, entry);
+    this.entries.push(entry);
+    this.bytes += entry.ownBytes;
   }
 
-  /** Drops events only when they are both beyond the newest `count` and older than `ageMs`. */
+  /**
+   * Drops the oldest events while the retained text exceeds the byte budget, and otherwise only those both beyond
+   * the newest `count` and older than `ageMs`.
+   */
   trim(now: number): void {
-    const { count, ageMs } = this.limits;
-    while (this.events.length - this.head > count && now - this.committedAt[this.head] >= ageMs) {
-      this.complete = this.events[this.head].rv;
-      this.head++;
+    const { count, ageMs, bytes } = this.limits;
+    for (let oldest = this.entries[this.head]; oldest; oldest = this.entries[this.head]) {
+      const expired = this.entries.length - this.head > count && now - oldest.committedAt >= ageMs;
+      if (!expired && this.bytes <= bytes) break;
+      this.drop(oldest);
     }
-    if (this.head > 1024 && this.head * 2 > this.events.length) {
-      this.events = this.events.slice(this.head);
-      this.committedAt = this.committedAt.slice(this.head);
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
   }
 
+  private drop(oldest: Entry): void {
+    this.entries[this.head++] = undefined;
+    this.complete = oldest.rv;
+    // The next version of the key still holds this json as its prevJson: the text stays, and is now that entry's.
+    const handedOn = oldest.sharer ? oldest.json!.length : 0;
+    if (oldest.sharer) oldest.sharer.ownBytes += handedOn;
+    this.bytes -= oldest.ownBytes - handedOn;
+    if (this.latest.get(oldest.key) === oldest) this.latest.delete(oldest.key);
+  }
+
   /** The newest retained resourceVersion, or completeAfter when empty. */
   get lastRv(): number {
-    return this.events.length > this.head ? this.events[this.events.length - 1].rv : this.complete;
+    return this.entries.length > this.head ? this.entries[this.entries.length - 1]!.rv : this.complete;
   }
 
   /** Retained events with afterRv < rv <= uptoRv, oldest first. */
-  *between(afterRv: number, uptoRv = Infinity): Generator<StoreEvent> {
-    for (let i = this.firstAfter(afterRv); i < this.events.length && this.events[i].rv <= uptoRv; i++) {
-      yield this.events[i];
+  *between(afterRv: number, uptoRv = Infinity): Generator<Readonly<HistoryEvent>> {
+    for (let i = this.firstAfter(afterRv); i < this.entries.length && this.entries[i]!.rv <= uptoRv; i++) {
+      yield this.entries[i]!;
     }
   }
 
   private firstAfter(rv: number): number {
     let lo = this.head;
-    let hi = this.events.length;
+    let hi = this.entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.events[mid].rv <= rv) lo = mid + 1;
+      if (this.entries[mid]!.rv <= rv) lo = mid + 1;
       else hi = mid;
     }
     return lo;

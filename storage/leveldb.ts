@@ -6,7 +6,7 @@ import { ClassicLevel } from 'classic-level';
 import type { Logger } from 'pino';
 import { Broadcaster } from './broadcaster.js';
 import { decodeContinue, encodeContinue } from './continue.js';
-import { EventHistory } from './history.js';
+import { EventHistory, type HistoryEvent } from './history.js';
 import { cloneJSON } from './json.js';
 import {
   StorageError,
@@ -39,6 +39,11 @@ export interface LevelStoreOptions {
   historyCount?: number;
   /** Keep every event younger than this (default 5 minutes). */
   historyAgeMs?: number;
+  /**
+   * Overrides both: drop the oldest events while the history's JSON text is longer than this (default 128 MiB). A
+   * burst of writes is all younger than historyAgeMs, and this is what bounds the memory it takes.
+   */
+  historyBytes?: number;
   logger?: Logger;
   /**
    * fsync every batch. Without it an acknowledged write is in the OS page cache (survives a process kill, not a
@@ -54,9 +59,10 @@ interface Current {
 }
 
 interface Mutation {
+  /** event.json is the value to store; without one the key is deleted. */
   event: StoreEvent;
-  /** The stored value; undefined deletes the key. */
-  json: string | undefined;
+  /** The stored text event.prevObject was parsed from: the history keeps this instead of the object. */
+  prevJson: string | undefined;
   result: KObject;
   resolve: (obj: KObject) => void;
   reject: (err: unknown) => void;
@@ -82,7 +88,7 @@ export class LevelStore implements Store {
   ) {
     this.committedRv = this.assignedRv = rv;
     this.history = new EventHistory(
-      { count: opts.historyCount ?? 10_000, ageMs: opts.historyAgeMs ?? 5 * 60_000 },
+      { count: opts.historyCount ?? 10_000, ageMs: opts.historyAgeMs ?? 5 * 60_000, bytes: opts.historyBytes ?? 128 * 1024 * 1024 },
       rv,
     );
     this.broadcaster = new Broadcaster(opts.logger);
@@ -123,7 +129,7 @@ export class LevelStore implements Store {
     }
     if (this.readJson(key) !== undefined) throw new StorageError('KeyExists', key);
     this.assignedRv = rv;
-    return this.enqueue({ type: 'ADDED', key, object: JSON.parse(json), json, rv }, json, stamped);
+    return this.enqueue({ type: 'ADDED', key, object: JSON.parse(json), json, rv }, undefined, stamped);
   }
 
   async update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject> {
@@ -164,7 +170,7 @@ export class LevelStore implements Store {
     }
     this.assignedRv = rv;
     const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), json, prevObject: current.obj, rv };
-    return this.enqueue(event, json, stamped);
+    return this.enqueue(event, current.json, stamped);
   }
 
   async delete(key: string, preconditions: Preconditions = {}): Promise<KObject> {
@@ -190,7 +196,7 @@ export class LevelStore implements Store {
     const rv = ++this.assignedRv;
     const tombstone = withResourceVersion(current.obj, String(rv));
     const result = withResourceVersion(JSON.parse(current.json) as KObject, String(rv));
-    return this.enqueue({ type: 'DELETED', key, object: tombstone, prevObject: current.obj, rv }, undefined, result);
+    return this.enqueue({ type: 'DELETED', key, object: tombstone, prevObject: current.obj, rv }, current.json, result);
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -232,7 +238,7 @@ export class LevelStore implements Store {
     // Replay and subscribe in one synchronous step: no commit can slip in between, so there is no gap; the
     // subscriber skips anything at or below what replay covered, so there is no duplicate.
     for (const event of this.history.between(fromRv)) {
-      if (event.key.startsWith(prefix)) onEvent(event);
+      if (event.key.startsWith(prefix)) onEvent(replayed(event));
     }
     return this.broadcaster.subscribe(prefix, Math.max(fromRv, this.history.lastRv), onEvent);
   }
@@ -263,10 +269,10 @@ export class LevelStore implements Store {
     return { json, obj, rv: String(obj.metadata?.resourceVersion) };
   }
 
-  private enqueue(event: StoreEvent, json: string | undefined, result: KObject): Promise<KObject> {
-    this.pending.set(event.key, { rv: event.rv, json });
+  private enqueue(event: StoreEvent, prevJson: string | undefined, result: KObject): Promise<KObject> {
+    this.pending.set(event.key, { rv: event.rv, json: event.json });
     return new Promise<KObject>((resolve, reject) => {
-      this.queue.push({ event, json, result, resolve, reject });
+      this.queue.push({ event, prevJson, result, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -276,10 +282,10 @@ export class LevelStore implements Store {
     await undefined;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      const ops = batch.map(({ event, json }) =>
-        json === undefined
+      const ops = batch.map(({ event }) =>
+        event.json === undefined
           ? { type: 'del' as const, key: OBJECT + event.key }
-          : { type: 'put' as const, key: OBJECT + event.key, value: json },
+          : { type: 'put' as const, key: OBJECT + event.key, value: event.json },
       );
       ops.push({ type: 'put', key: RESOURCE_VERSION_KEY, value: String(batch[batch.length - 1].event.rv) });
       this.inflight = batch;
@@ -299,9 +305,9 @@ export class LevelStore implements Store {
   private commit(batch: Mutation[]): void {
     const now = Date.now();
     this.committedRv = batch[batch.length - 1].event.rv;
-    for (const { event } of batch) {
+    for (const { event, prevJson } of batch) {
       if (this.pending.get(event.key)?.rv === event.rv) this.pending.delete(event.key);
-      this.history.append(event, now);
+      this.history.append({ type: event.type, key: event.key, rv: event.rv, json: event.json, prevJson }, now);
     }
     this.history.trim(now);
     for (const { event } of batch) this.broadcaster.dispatch(event);
@@ -321,19 +327,17 @@ export class LevelStore implements Store {
   }
 
   /**
-   * For keys under prefix (from startKey on) changed after atRv and up to seenRv: their state at atRv (undefined if
-   * they did not exist), in key order. The first change after atRv carries that state as its prevObject.
+   * For keys under prefix (from startKey on) changed after atRv and up to seenRv: their stored text at atRv
+   * (undefined if they did not exist), in key order. The first change after atRv carries that state as its prevJson.
    */
-  private stateBefore(prefix: string, startKey: string, atRv: number, seenRv: number): [string, KObject | undefined][] {
+  private stateBefore(prefix: string, startKey: string, atRv: number, seenRv: number): [string, string | undefined][] {
     if (atRv < this.history.completeAfter) throw new StorageError('Expired', prefix, CONTINUE_EXPIRED);
-    const before = new Map<string, KObject | undefined>();
-    const note = (e: StoreEvent) => {
-      if (e.key >= startKey && e.key.startsWith(prefix) && !before.has(e.key)) {
-        before.set(e.key, e.type === 'ADDED' ? undefined : e.prevObject);
-      }
+    const before = new Map<string, string | undefined>();
+    const note = (key: string, prevJson: string | undefined) => {
+      if (key >= startKey && key.startsWith(prefix) && !before.has(key)) before.set(key, prevJson);
     };
-    for (const event of this.history.between(atRv, seenRv)) note(event);
-    for (const { event } of this.inflight) if (event.rv > atRv && event.rv <= seenRv) note(event);
+    for (const event of this.history.between(atRv, seenRv)) note(event.key, event.prevJson);
+    for (const { event, prevJson } of this.inflight) if (event.rv > atRv && event.rv <= seenRv) note(event.key, prevJson);
     return [...before].sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
@@ -343,13 +347,13 @@ export class LevelStore implements Store {
     prefix: string,
     startKey: string,
     want: number,
-    rewound: [string, KObject | undefined][],
+    rewound: [string, string | undefined][],
   ): Promise<{ key: string; json: Buffer }[]> {
     const out: { key: string; json: Buffer }[] = [];
     let r = 0;
     const takeRewound = () => {
-      const [key, obj] = rewound[r++];
-      if (obj) out.push({ key, json: Buffer.from(JSON.stringify(obj)) });
+      const [key, json] = rewound[r++];
+      if (json !== undefined) out.push({ key, json: Buffer.from(json) });
     };
     // Values as bytes: they are passed on as they are, outside the JavaScript heap.
     const it = this.db.iterator<string, Buffer>({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot, valueEncoding: 'buffer' });
@@ -379,6 +383,28 @@ function parseRv(raw: string | undefined): number {
   const rv = Number(raw);
   if (!Number.isSafeInteger(rv) || rv < INITIAL_RV) throw new Error(`corrupt resourceVersion record: ${raw}`);
   return rv;
+}
+
+/**
+ * A retained event as watchers are sent it, parsed only now. A change's prevObject, which only selector-filtered
+ * watchers look at, is parsed on first use.
+ */
+function replayed({ type, key, rv, json, prevJson }: Readonly<HistoryEvent>): StoreEvent {
+  if (type === 'DELETED') {
+    const prevObject = JSON.parse(prevJson!) as KObject;
+    return { type, key, rv, object: withResourceVersion(prevObject, String(rv)), prevObject };
+  }
+  let prev: KObject | undefined;
+  return {
+    type,
+    key,
+    rv,
+    json,
+    object: JSON.parse(json!) as KObject,
+    get prevObject() {
+      return prevJson === undefined ? undefined : (prev ??= JSON.parse(prevJson) as KObject);
+    },
+  };
 }
 
 function withResourceVersion(obj: KObject, rv: string): KObject {

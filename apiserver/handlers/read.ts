@@ -88,6 +88,7 @@ export function watchObjects(scope: RequestScope): WatchStream {
   return {
     start(send, end) {
       let stopped = false;
+      let backfill = true;
       let lastRV = 0;
       let watcher: { stop(): void } | undefined;
       const timers: NodeJS.Timeout[] = [];
@@ -105,7 +106,7 @@ export function watchObjects(scope: RequestScope): WatchStream {
         if (stopped) return;
         const rv = Number(e.object.metadata?.resourceVersion);
         if (Number.isFinite(rv)) lastRV = Math.max(lastRV, rv);
-        send(e);
+        send(e, backfill);
       };
       const fail = (err: unknown) => {
         const apiErr = err instanceof APIError ? err : undefined;
@@ -113,7 +114,9 @@ export function watchObjects(scope: RequestScope): WatchStream {
         finish();
       };
       const subscribe = (fromRV: number | undefined) => {
+        // The store replays history synchronously, within this call; whatever it delivers afterwards is live.
         watcher = scope.store.watch(scope.namespace, { resourceVersion: fromRV, ...sel }, emit);
+        backfill = false;
       };
       const begin = async () => {
         if (sendInitial) {

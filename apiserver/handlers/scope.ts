@@ -79,6 +79,10 @@ export interface WatchEvent {
 }
 
 export interface WatchStream {
-  /** Starts delivery; returns a function that stops it. `end` is called when the server ends the watch. */
-  start(send: (e: WatchEvent) => void, end: () => void): () => void;
+  /**
+   * Starts delivery; returns a function that stops it. `end` is called when the server ends the watch. `backfill`
+   * marks the events that catch the watcher up (the initial state, the replay of history): they are all sent at once,
+   * ahead of every live event, so they do not show how fast the client keeps up.
+   */
+  start(send: (e: WatchEvent, backfill: boolean) => void, end: () => void): () => void;
 }

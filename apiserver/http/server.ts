@@ -6,7 +6,7 @@ import type { Authenticator } from '../auth/authn.js';
 import { APIError, badRequest, internalError, methodNotAllowed, requestEntityTooLarge, toStatus, unauthorized, unsupportedMediaType } from '../errors.js';
 import { deleteCollection, deleteObject } from '../handlers/delete.js';
 import { getObject, isWatch, listObjects, watchObjects } from '../handlers/read.js';
-import type { ObjectResult, RequestScope, ServerContext, UserInfo } from '../handlers/scope.js';
+import type { ObjectResult, RequestScope, ServerContext, UserInfo, WatchEvent } from '../handlers/scope.js';
 import { getScale, patchScale, updateScale } from '../handlers/scale.js';
 import { applyObject, createObject, patchObject, updateObject } from '../handlers/write.js';
 import { mediaType as bodyMediaType } from './negotiation.js';
@@ -20,6 +20,7 @@ import { encodeResult, watchEncoder } from './render.js';
 import { parseResourcePath, type RequestInfo } from './requestinfo.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+const WATCH_BUFFER_BYTES = 16 * 1024 * 1024;
 const READ_LIMIT_BYTES = 32 * 1024 * 1024;
 const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 
@@ -50,6 +51,11 @@ export interface HTTPServerOptions {
   version: Record<string, string>;
   /** Served at the root, or each under `/clusters/NAME` (as kcp serves logical clusters). */
   instances: { root: APIInstance } | { clusters: Map<string, APIInstance> };
+  /**
+   * A watch whose client leaves more than this many bytes of live events unread is closed (default 16 MiB), as
+   * kube's cacher closes a watcher that does not keep up: otherwise every event would pile up in memory for it.
+   */
+  watchBufferBytes?: number;
 }
 
 export const clusterPrefix = (name: string) => `/clusters/${name}`;
@@ -296,6 +302,7 @@ function registerAPI(app: FastifyInstance, instance: APIInstance, prefix: string
     res.flushHeaders();
     const gauge = { group: scope.rt.group, resource: scope.rt.plural };
     const { metrics } = opts;
+    const bufferLimit = opts.watchBufferBytes ?? WATCH_BUFFER_BYTES;
     metrics.watchers.inc(gauge);
     let done = false;
     const end = () => {
@@ -305,7 +312,25 @@ function registerAPI(app: FastifyInstance, instance: APIInstance, prefix: string
       stop();
       res.end();
     };
-    const stop = stream.start((e) => res.write(encode(e)), end);
+    let written = 0;
+    let backfilled = 0;
+    const send = (e: WatchEvent, backfill: boolean) => {
+      const frame = encode(e);
+      res.write(frame);
+      written += frame.length;
+      if (backfill) {
+        backfilled += frame.length;
+        return;
+      }
+      // The response goes out in order, so what is still unsent of the backfill sits ahead of the live events.
+      const unsent = res.writableLength;
+      const live = unsent - Math.max(0, backfilled - (written - unsent));
+      if (live <= bufferLimit) return;
+      logger.warn({ cluster, ...gauge, user: req.user?.username, unsentBytes: unsent }, 'forcing watcher close due to unresponsiveness');
+      metrics.terminatedWatchers.inc(gauge);
+      end();
+    };
+    const stop = stream.start(send, end);
     req.raw.on('close', end);
     res.on('close', end);
   }
