@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:https';
+import { createServer, type RequestOptions, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -22,6 +22,7 @@ before(async () => {
   const pki = await ensurePKI(dir);
   server = createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     requests.push({ path: req.url!, clientCert: (req.socket as TLSSocket).authorized, connection: req.headers.connection });
+    if (req.url === '/hang') return; // never answered
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [] }));
   });
   server.on('secureConnection', () => connections++);
@@ -56,11 +57,22 @@ test('lists and watches keep connections of their own', async () => {
   const kc = clients.kc as KeepAliveKubeConfig;
   const shared = await kc.keepAliveAgent();
   // An informer ends its watch by destroying the watch's agent: it must never be the shared one.
-  const watch = await kc.applyToFetchOptions({});
+  const watch: RequestOptions = {};
+  await kc.applyToHTTPSOptions(watch);
   assert.ok(watch.agent && watch.agent !== shared);
   const before = connections;
   await listPath(kc, '/api/v1/namespaces');
   await listPath(kc, '/api/v1/namespaces');
   assert.equal(connections - before, 2);
   await kc.close();
+});
+
+test('a raw request that gets no answer fails after the timeout, or as soon as its signal aborts', { timeout: 10_000 }, async () => {
+  const clients = loadClients(kubeconfig);
+  await assert.rejects(restClient(clients.kc, 200).request('GET', '/hang'), /GET \/hang: no response within 200 ms/);
+  const ctl = new AbortController();
+  const pending = restClient(clients.kc).request('GET', '/hang', { signal: ctl.signal });
+  setTimeout(() => ctl.abort(), 50);
+  await assert.rejects(pending, { name: 'AbortError' });
+  await (clients.kc as KeepAliveKubeConfig).close();
 });

@@ -3,7 +3,7 @@
 // into their generated models (dropping fields those do not know, turning timestamps into Dates) and cost more per
 // call than the request itself on the controllers' hot paths.
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Obj } from '../overrides/jsonpatch.js';
 import { apiErrorOf, requestOptions } from './client.js';
@@ -20,16 +20,33 @@ export interface RESTClient {
   request(method: string, path: string, opts?: RequestOptionsJSON): Promise<Obj>;
 }
 
+/**
+ * How long the TLS options and credentials a client resolved are used before they are resolved again: resolving them
+ * costs a request more than the rest of its client-side work (client-node builds an agent each time), and tokens a
+ * kubeconfig's auth provider refreshes are still picked up.
+ */
+const OPTIONS_TTL_MS = 60_000;
+
 /** A client for the API kc points at (on its keep-alive agent when it has one). */
 export function restClient(kc: KubeConfig, timeoutMs = DEFAULT_TIMEOUT_MS): RESTClient {
+  let resolved: { at: number; options: Promise<RequestOptions> } | undefined;
+  const currentOptions = () => {
+    const now = Date.now();
+    if (!resolved || now - resolved.at > OPTIONS_TTL_MS) {
+      const entry = { at: now, options: requestOptions(kc) };
+      // A failed resolution is not kept: the next request tries again.
+      entry.options.catch(() => resolved === entry && (resolved = undefined));
+      resolved = entry;
+    }
+    return resolved.options;
+  };
   return {
     async request(method, path, opts = {}) {
       const cluster = kc.getCurrentCluster();
       if (!cluster) throw new Error('kubeconfig has no current cluster');
       const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-      const options = await requestOptions(kc);
+      const options = await currentOptions();
       const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-      const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])]);
       const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
       return new Promise<Obj>((resolve, reject) => {
         const req = request(
@@ -37,7 +54,9 @@ export function restClient(kc: KubeConfig, timeoutMs = DEFAULT_TIMEOUT_MS): REST
           {
             ...options,
             method,
-            signal,
+            signal: opts.signal,
+            // An idle socket timeout rather than AbortSignal.timeout: no timer and no combined signal per request.
+            timeout: timeoutMs,
             headers: {
               ...options.headers,
               accept: 'application/json',
@@ -62,6 +81,7 @@ export function restClient(kc: KubeConfig, timeoutMs = DEFAULT_TIMEOUT_MS): REST
             });
           },
         );
+        req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms`)));
         req.on('error', reject);
         req.end(body);
       });
