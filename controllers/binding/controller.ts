@@ -10,9 +10,11 @@
 // until its Works are deleted, and its Works carry its permanent id label, which is how they are found (Works live
 // in other namespaces than their binding, where owner references cannot reach).
 import { randomUUID } from 'node:crypto';
-import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Cluster, ClusterOverridePolicy, ObjectReference, OverridePolicy } from '../../openapi/karmada/types.js';
-import { withSignal } from '../runtime/client.js';
+import { isStatus } from '../runtime/client.js';
+import { restClient, type RESTClient } from '../runtime/rest.js';
+import { bindingPath } from '../detector/binding.js';
+import { MERGE_PATCH, workPath } from '../execution/work.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
@@ -144,9 +146,6 @@ function aggregateMessage(errors: Error[]): string {
 /** Attempts at writing a Work that meets conflicts (client-go's retry.DefaultRetry has 5 steps). */
 const WORK_CONFLICT_RETRIES = 5;
 
-function isStatus(err: unknown, code: number): boolean {
-  return err instanceof ApiException && err.code === code;
-}
 
 class BindingController {
   private readonly bindings = {} as Record<BindingKind, SharedInformer<Binding>>;
@@ -160,6 +159,7 @@ class BindingController {
   private readonly templates: TemplateSource;
   private readonly events: Record<BindingKind, EventRecorder>;
   private readonly overrideEvents: EventRecorder;
+  private readonly rest: RESTClient;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -170,6 +170,7 @@ class BindingController {
     const recorder = (component: string) => new EventRecorder(ctx.client.kc, component, ctx.logger);
     this.events = { ResourceBinding: recorder(COMPONENT.ResourceBinding), ClusterResourceBinding: recorder(COMPONENT.ClusterResourceBinding) };
     this.overrideEvents = recorder('override-manager');
+    this.rest = restClient(ctx.client.kc);
   }
 
   async start(): Promise<void> {
@@ -317,8 +318,7 @@ class BindingController {
   /** Creates desired, or brings the existing Work up to date; true when it wrote. */
   private async applyWork(desired: Work): Promise<boolean> {
     const { namespace, name } = desired.metadata;
-    const api = this.ctx.client.customObjects;
-    const base = { group: 'work.karmada.io', version: 'v1alpha1', namespace, plural: 'works' };
+    const signal = this.ctx.signal;
     let existing = this.works.get(namespace, name);
     // The cache may not have this controller's last write of the Work yet, and the execution and work status
     // controllers write its status meanwhile: a conflict is retried against the Work as the API has it (client-go's
@@ -327,19 +327,19 @@ class BindingController {
     for (let attempt = 1; ; attempt++) {
       try {
         if (!existing) {
-          await api.createNamespacedCustomObject({ ...base, body: desired }, withSignal(this.ctx.signal));
+          await this.rest.request('POST', workPath(namespace), { body: desired, signal });
           return true;
         }
         // A cluster dropped and scheduled again: the old Work must be gone before a new one can take its name.
         if (existing.metadata.deletionTimestamp) throw new Error(`work ${namespace}/${name} is being deleted`);
         const next = updatedWork(existing, desired);
         if (!next) return false;
-        await api.replaceNamespacedCustomObject({ ...base, name, body: next }, withSignal(this.ctx.signal));
+        await this.rest.request('PUT', workPath(namespace, name), { body: next, signal });
         return true;
       } catch (err) {
         if (!isStatus(err, 409) || attempt >= WORK_CONFLICT_RETRIES) throw err;
         try {
-          existing = (await api.getNamespacedCustomObject({ ...base, name }, withSignal(this.ctx.signal))) as Work;
+          existing = (await this.rest.request('GET', workPath(namespace, name), { signal })) as Work;
         } catch (getErr) {
           if (!isStatus(getErr, 404)) throw getErr;
           existing = undefined;
@@ -360,10 +360,8 @@ class BindingController {
    * yet, and once the finalizer is gone nothing would ever delete it.
    */
   private async listWorks(kind: BindingKind, id: string): Promise<Work[]> {
-    const list = (await this.ctx.client.customObjects.listClusterCustomObject(
-      { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works', labelSelector: `${PERMANENT_ID_LABEL[kind]}=${id}` },
-      withSignal(this.ctx.signal),
-    )) as { items?: Work[] };
+    const selector = encodeURIComponent(`${PERMANENT_ID_LABEL[kind]}=${id}`);
+    const list = (await this.rest.request('GET', `${WORKS}?labelSelector=${selector}`, { signal: this.ctx.signal })) as { items?: Work[] };
     return list.items ?? [];
   }
 
@@ -371,10 +369,7 @@ class BindingController {
     for (const w of works) {
       if (w.metadata.deletionTimestamp) continue;
       try {
-        await this.ctx.client.customObjects.deleteNamespacedCustomObject(
-          { group: 'work.karmada.io', version: 'v1alpha1', namespace: w.metadata.namespace, plural: 'works', name: w.metadata.name },
-          withSignal(this.ctx.signal),
-        );
+        await this.rest.request('DELETE', workPath(w.metadata.namespace, w.metadata.name), { signal: this.ctx.signal });
       } catch (err) {
         if (isStatus(err, 404)) continue;
         this.events[binding.kind].record(binding, 'Warning', REASON.CleanupWorkFailed, (err as Error).message);
@@ -387,12 +382,8 @@ class BindingController {
   private async patchBinding(binding: Binding, metadata: { finalizers?: string[]; labels?: Record<string, string> }): Promise<void> {
     const { name, namespace, resourceVersion } = binding.metadata;
     const body = { metadata: { resourceVersion, ...metadata } };
-    const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch, withSignal(this.ctx.signal));
-    const api = this.ctx.client.customObjects;
-    const base = { group: 'work.karmada.io', version: 'v1alpha2', name, body };
     try {
-      if (namespace) await api.patchNamespacedCustomObject({ ...base, namespace, plural: 'resourcebindings' }, opts);
-      else await api.patchClusterCustomObject({ ...base, plural: 'clusterresourcebindings' }, opts);
+      await this.rest.request('PATCH', bindingPath(binding.kind, namespace, name), { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
     } catch (err) {
       // Gone: nothing left to finalize.
       if (!isStatus(err, 404)) throw err;

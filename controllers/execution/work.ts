@@ -13,8 +13,8 @@ export type { Work };
 export const WORK_API = { group: 'work.karmada.io', version: 'v1alpha1', plural: 'works' } as const;
 export const WORKS_PATH = `/apis/${WORK_API.group}/${WORK_API.version}/${WORK_API.plural}`;
 
-/** The path of a Work, or of its status. */
-export function workPath(namespace: string, name: string, subresource?: 'status'): string {
+/** The path of a Work, of its status, or (without a name) of its namespace's Works. */
+export function workPath(namespace: string, name?: string, subresource?: 'status'): string {
   const path = resourcePath(`${WORK_API.group}/${WORK_API.version}`, { plural: WORK_API.plural, namespaced: true }, namespace, name);
   return subresource ? `${path}/${subresource}` : path;
 }
