@@ -102,6 +102,14 @@ for (const { version, path } of binaries) {
       await writeFile(file('replace.json'), JSON.stringify(live));
       assert.match(ok(await k('replace', '-f', file('replace.json'))), /deployment.apps\/web replaced/);
       assert.equal((await get()).spec.replicas, 5);
+      // kubectl sends the object with its keys sorted, which is still the stored object: nothing is written. (Not the
+      // Deployment: replace rewrites its last-applied annotation, a real change.)
+      ok(await kn('create', 'configmap', 'plain', '--from-literal=a=1', '--from-literal=b=2'));
+      const plain = async () => JSON.parse(ok(await kn('get', 'configmap', 'plain', '-o', 'json', '--show-managed-fields')));
+      const before = await plain();
+      await writeFile(file('plain.json'), ok(await kn('get', 'configmap', 'plain', '-o', 'json')));
+      assert.match(ok(await k('replace', '-f', file('plain.json'))), /configmap\/plain replaced/);
+      assert.deepEqual(await plain(), before, 'same resourceVersion and managedFields');
     });
 
     test('diff shows what apply would change, using server dry-run', async () => {

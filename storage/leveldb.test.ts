@@ -399,6 +399,66 @@ test('guaranteedUpdate loses no update under concurrency and treats the same obj
   });
 });
 
+test('writing back the stored object with its members in another order is no change; array order is', async () => {
+  await withStore({}, async (store) => {
+    const stored = await store.create(key('r'), { ...cm('r', { a: '1', b: '2' }), spec: { list: [1, 2], nested: { x: 1, y: [{ p: 1, q: 2 }] } } });
+    const events: StoreEvent[] = [];
+    store.watch('/registry/', {}, (e) => events.push(e));
+    const rv = store.currentResourceVersion();
+    const reordered = (obj: KObject): KObject => ({
+      spec: { nested: { y: [{ q: 2, p: 1 }], x: 1 }, list: [1, 2] },
+      data: { b: '2', a: '1' },
+      metadata: { uid: obj.metadata!.uid, resourceVersion: obj.metadata!.resourceVersion, namespace: 'ns', name: 'r' },
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
+    });
+    assert.notEqual(JSON.stringify(reordered(stored)), JSON.stringify(stored));
+
+    assert.equal(rvOf(await store.update(key('r'), reordered(stored), String(rv))), rv);
+    assert.equal(rvOf(await store.guaranteedUpdate(key('r'), (cur) => reordered(cur))), rv);
+    assert.equal(store.currentResourceVersion(), rv);
+    assert.equal(JSON.stringify(await store.get(key('r'))), JSON.stringify(stored), 'the stored text is left as it was');
+
+    const swapped = reordered(stored);
+    swapped.spec.list = [2, 1];
+    const changed = await store.update(key('r'), swapped);
+    assert.ok(rvOf(changed) > rv, 'the order of array elements is content');
+    assert.deepEqual(events.map((e) => `${e.type} ${e.rv}`), [`MODIFIED ${rvOf(changed)}`]);
+  });
+});
+
+test('countRemaining: pages report how many objects follow them, as of the first page', async () => {
+  await withStore({}, async (store) => {
+    const prefix = '/registry/configmaps/ns/';
+    for (const n of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) await store.create(key(n), cm(n));
+    await store.create('/registry/configmaps/other/x', cm('x'));
+    const page1 = await store.list(prefix, { limit: 2, countRemaining: true });
+    assert.equal(page1.remainingItemCount, 5);
+    assert.equal((await store.list(prefix, { limit: 2 })).remainingItemCount, undefined, 'counted only when asked');
+    assert.equal((await store.listEncoded(prefix, { limit: 2, countRemaining: true })).remainingItemCount, 5);
+
+    // Later pages count the first page's snapshot: the new key, the deletion and the update are not seen.
+    await store.create(key('dd'), cm('dd'));
+    await store.delete(key('f'));
+    await store.update(key('g'), cm('g', { v: '2' }));
+    await store.create(key('zz'), cm('zz'));
+    const page2 = await store.list(prefix, { limit: 2, continue: page1.continue, countRemaining: true });
+    assert.deepEqual(names(page2.items), ['c', 'd']);
+    assert.equal(page2.remainingItemCount, 3);
+    const page3 = await store.list(prefix, { limit: 2, continue: page2.continue, countRemaining: true });
+    assert.deepEqual(names(page3.items), ['e', 'f']);
+    assert.equal(page3.remainingItemCount, 1);
+    const page4 = await store.list(prefix, { limit: 2, continue: page3.continue, countRemaining: true });
+    assert.deepEqual(names(page4.items), ['g']);
+    assert.equal(page4.continue, undefined);
+    assert.equal(page4.remainingItemCount, undefined, 'the last page has nothing after it to count');
+
+    const now = await store.list(prefix, { limit: 3, countRemaining: true });
+    assert.equal(now.remainingItemCount, 5, 'a new list counts the current state: d, dd, e, g and zz follow c');
+    assert.equal((await store.list(prefix, { limit: 8, countRemaining: true })).remainingItemCount, undefined);
+  });
+});
+
 test('group commit keeps every one of many concurrent writes, in resourceVersion order', async () => {
   await withStore({}, async (store) => {
     const events: number[] = [];

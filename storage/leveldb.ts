@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Broadcaster } from './broadcaster.js';
 import { decodeContinue, encodeContinue } from './continue.js';
 import { EventHistory, type HistoryEvent } from './history.js';
-import { cloneJSON } from './json.js';
+import { cloneJSON, deepEqual } from './json.js';
 import {
   StorageError,
   type KObject,
@@ -163,10 +163,13 @@ export class LevelStore implements Store {
   private replace(key: string, obj: KObject, current: Current): Promise<KObject> {
     const rv = this.assignedRv + 1;
     const { stamped, json } = stamp(key, obj, rv);
-    // As in kube, writing back identical content is not a change: no new resourceVersion, no event. The length
-    // test spares the second serialisation for most real changes.
+    // As in kube, writing back identical content is not a change: no new resourceVersion, no event. Content is the
+    // JSON value, not its text: the same object with its members in another order (kubectl replace of an unchanged
+    // manifest) is no change either. Reordering keeps the text's length, so the length test still spares the
+    // comparison for most real changes, and equal text spares the walk over both objects.
     if (json.length - String(rv).length === current.json.length - current.rv.length) {
-      if (stamp(key, obj, current.rv).json === current.json) return Promise.resolve(current.obj);
+      const same = stamp(key, obj, current.rv);
+      if (same.json === current.json || deepEqual(same.stamped, current.obj)) return Promise.resolve(current.obj);
     }
     this.assignedRv = rv;
     const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), json, prevObject: current.obj, rv };
@@ -223,7 +226,11 @@ export class LevelStore implements Store {
       const more = entries.length > limit;
       if (more) entries.length = limit;
       const result: ListResult<Buffer> = { items: entries.map((e) => e.json), resourceVersion: atRv };
-      if (more) result.continue = encodeContinue(prefix, entries[limit - 1].key, atRv);
+      if (more) {
+        const last = entries[limit - 1].key;
+        result.continue = encodeContinue(prefix, last, atRv);
+        if (opts.countRemaining) result.remainingItemCount = await this.countAfter(snapshot, prefix, last, rewound);
+      }
       return result;
     } finally {
       await snapshot.close();
@@ -375,6 +382,27 @@ export class LevelStore implements Store {
     }
     while (r < rewound.length && out.length < want) takeRewound();
     return out;
+  }
+
+  /** How many objects under prefix come after lastKey in what scan() shows: the snapshot, rewound keys as they were. */
+  private async countAfter(
+    snapshot: ReturnType<ClassicLevel<string, string>['snapshot']>,
+    prefix: string,
+    lastKey: string,
+    rewound: [string, string | undefined][],
+  ): Promise<number> {
+    const later = rewound.filter(([key]) => key > lastKey);
+    let count = later.filter(([, json]) => json !== undefined).length;
+    const counted = new Set(later.map(([key]) => OBJECT + key));
+    const it = this.db.keys({ gt: OBJECT + lastKey, lt: successor(OBJECT + prefix), snapshot });
+    try {
+      for (let chunk = await it.nextv(LIST_CHUNK); chunk.length > 0; chunk = await it.nextv(LIST_CHUNK)) {
+        for (const storedKey of chunk) if (!counted.has(storedKey)) count++;
+      }
+    } finally {
+      await it.close();
+    }
+    return count;
   }
 }
 

@@ -29,6 +29,11 @@ export interface ListOptions {
   limit?: number;
   /** Opaque token from a previous page's ListResult.continue. */
   continue?: string;
+  /**
+   * Also count the objects after a page that has a next one (ListResult.remainingItemCount). It costs a keys-only
+   * pass over the rest of the range, so only callers that report the count ask for it.
+   */
+  countRemaining?: boolean;
 }
 
 export interface ListResult<T = KObject> {
@@ -37,6 +42,7 @@ export interface ListResult<T = KObject> {
   resourceVersion: number;
   /** Set when more items remain. */
   continue?: string;
+  /** How many objects the later pages hold, as of resourceVersion; set with continue when countRemaining asked for it. */
   remainingItemCount?: number;
 }
 
@@ -76,8 +82,9 @@ export interface Store {
   create(key: string, obj: KObject): Promise<KObject>;
   /**
    * Replaces the object. When expectedResourceVersion is given and differs from the stored one, fails with
-   * 'Conflict'; a missing key fails with 'KeyNotFound'. Writing back content identical to the stored object is not a
-   * change: nothing is written, no event is sent and the stored object is returned.
+   * 'Conflict'; a missing key fails with 'KeyNotFound'. Writing back content identical to the stored object (the
+   * same JSON value, whatever the order of object members) is not a change: nothing is written, no event is sent and
+   * the stored object is returned.
    */
   update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject>;
   /**

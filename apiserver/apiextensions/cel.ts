@@ -3,7 +3,7 @@
 // is one). Failures read as kube's: the message (or "failed rule: <rule>") against the node's schema type.
 import { celEnv, isCelError, parse, plan, type CelResult } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { deepEqual } from '../registry/strategy.js';
+import { deepEqual } from '../../storage/json.js';
 import { correlateChild, isObject, memberSchema, renderPath, type Segment } from './structural.js';
 import type { JSONSchemaProps, ValidationRule } from './types.js';
 import type { KubeFieldError } from './fielderrors.js';

@@ -1,6 +1,6 @@
 // Walking a structural schema alongside a value: which sub-schema governs a member, an item or a map value, and
 // which old value corresponds to a new one on update (kube's correlation, used by transition rules and ratcheting).
-import { deepEqual } from '../registry/strategy.js';
+import { deepEqual } from '../../storage/json.js';
 import type { JSONSchemaProps } from './types.js';
 
 export type JSONObject = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // subresource reads.
 import type { KObject } from '../../storage/store.js';
 import type { ScaleSubresource } from '../registry/types.js';
-import { deepEqual } from '../registry/strategy.js';
+import { deepEqual } from '../../storage/json.js';
 import type { KubeFieldError } from './fielderrors.js';
 import { isObject, renderPath, type Segment } from './structural.js';
 import type { JSONSchemaProps } from './types.js';

@@ -1,7 +1,7 @@
 // Values walked under a type, as structured-merge-diff's typed package walks them: validation of an apply
 // configuration, the set of fields a value names, the comparison of two objects, the merge of a configuration into an
 // object and the removal of a set of fields. Values are plain JSON; `undefined` means absent, which is not `null`.
-import { deepEqual } from '../registry/strategy.js';
+import { deepEqual } from '../../storage/json.js';
 import { FieldSet, fieldElement, indexElement, keyElement, pathString, valueElement, type Path, type PathElement } from './fieldpath.js';
 import { cloneJSON, goQuote, isObject } from './json.js';
 import { DEDUCED, DEDUCED_LIST, DEDUCED_MAP, type ListType, type MapType, type ScalarKind, type TypeNode } from './schema.js';

@@ -1,7 +1,7 @@
 // Ownership bookkeeping for one write, as structured-merge-diff's merge.Updater keeps it: an update takes the fields
 // it changed from whoever owned them; an apply merges its configuration, owns exactly what the configuration names,
 // prunes what it named last time and nobody owns any more, and may not change another manager's fields unless forced.
-import { deepEqual } from '../registry/strategy.js';
+import { deepEqual } from '../../storage/json.js';
 import { FieldSet, type Path } from './fieldpath.js';
 import type { TypeNode } from './schema.js';
 import { compare, merge, removeFields, toFieldSet, withNamedFields, type Comparison } from './typed.js';

@@ -125,8 +125,9 @@ export class ResourceStore {
       return { items: items.map((o) => this.served(o)), resourceVersion: String(this.store.currentResourceVersion()) };
     }
     try {
+      // Only an unfiltered list reports remainingItemCount, as in kube: with selectors it would be a guess.
       if (!filtered) {
-        const page = await this.store.list(this.prefix(namespace), { limit: q.limit, continue: q.continue });
+        const page = await this.store.list(this.prefix(namespace), { limit: q.limit, continue: q.continue, countRemaining: true });
         return listPage(page, this.converter ? page.items.map((o) => this.served(o)) : page.items);
       }
       // With selectors, limit counts matches (as in kube): read pages of the remaining count until it is filled, so
@@ -157,7 +158,7 @@ export class ResourceStore {
       return { ...page, items: page.items.map((o) => Buffer.from(JSON.stringify(o))) };
     }
     try {
-      const page = await this.store.listEncoded(this.prefix(namespace), { limit: q.limit, continue: q.continue });
+      const page = await this.store.listEncoded(this.prefix(namespace), { limit: q.limit, continue: q.continue, countRemaining: true });
       return listPage(page, page.items);
     } catch (err) {
       throw fromStorageError(err, this.gr, '');

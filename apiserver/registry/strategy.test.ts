@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../storage/store.js';
 import { BUILTIN_RESOURCES } from './builtin.js';
-import { deepEqual, generateNameSuffix, nowTimestamp, prepareForUpdate, prepareMetaForCreate, strategyFor } from './strategy.js';
+import { generateNameSuffix, nowTimestamp, prepareForUpdate, prepareMetaForCreate, strategyFor } from './strategy.js';
 import type { ResourceType } from './types.js';
 import { validateObjectMeta } from './validation.js';
 
@@ -362,29 +362,4 @@ test('prepareForUpdate: kinds without generation or status subresource', () => {
   assert.deepEqual(w.status, { ready: true });
   const noMeta = prepareForUpdate({ data: {} }, oldCm, CONFIGMAP, strategyFor(CONFIGMAP));
   assert.deepEqual(noMeta.metadata, { name: 'c', namespace: 'default', uid: 'u' });
-});
-
-test('deepEqual', () => {
-  const cases: [unknown, unknown, boolean][] = [
-    [1, 1, true],
-    ['a', 'a', true],
-    [null, null, true],
-    [undefined, undefined, true],
-    [null, undefined, false],
-    [0, false, false],
-    [{}, {}, true],
-    [[], [], true],
-    [[], {}, false],
-    [{ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }, true],
-    [{ a: 1, b: 2 }, { b: 2, a: 1 }, true],
-    [{ a: 1 }, { a: 1, b: 2 }, false],
-    [{ a: undefined }, { b: undefined }, false],
-    [[1, 2], [2, 1], false],
-    [[1], [1, 1], false],
-    [{ a: { b: null } }, { a: { b: {} } }, false],
-  ];
-  for (const [x, y, want] of cases) {
-    assert.equal(deepEqual(x, y), want, `${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
-    assert.equal(deepEqual(y, x), want, `${JSON.stringify(y)} vs ${JSON.stringify(x)}`);
-  }
 });

@@ -1,6 +1,7 @@
 // Per-kind write strategies (kube's rest.RESTCreateStrategy / RESTUpdateStrategy): which fields the server owns,
 // how names are validated, when generation moves, and what a status write may touch.
 import { randomUUID, randomInt } from 'node:crypto';
+import { deepEqual } from '../../storage/json.js';
 import type { KObject } from '../../storage/store.js';
 import type { ResourceType } from './types.js';
 import type { NameRule } from './validation.js';
@@ -162,18 +163,4 @@ function specChanged(a: KObject, b: KObject): boolean {
     if (!deepEqual(a[k], b[k])) return true;
   }
   return false;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
-  }
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as any)[k], (b as any)[k]));
 }
