@@ -5,7 +5,8 @@
 import type { KubernetesObject, V1Lease, V1Namespace } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
 import type { Cluster, ClusterSpec, Taint } from '../../openapi/karmada/types.js';
-import { withSignal } from '../runtime/client.js';
+import type { ConfigurationOptions } from '@kubernetes/client-node';
+import { callWithin } from '../runtime/client.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { CLUSTER_API, CLUSTERS_PATH } from '../runtime/memberclient.js';
 import { findCondition, metaTime, setCondition } from './condition.js';
@@ -87,10 +88,10 @@ export class ClusterController implements Controller {
     const namespaces = ctx.informers.forResource<V1Namespace>('/api/v1/namespaces');
     const leases = ctx.informers.forResource<V1Lease>(`/apis/coordination.k8s.io/v1/namespaces/${CLUSTER_LEASE_NAMESPACE}/leases`);
     const health = new Map<string, ClusterHealth>();
-    const timeout = () => withSignal(AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]));
+    const within = <T>(call: (opts: ConfigurationOptions) => Promise<T>) => callWithin(30_000, ctx.signal, call);
     const { core, customObjects } = ctx.client;
     const replace = async (cluster: Cluster): Promise<Cluster> =>
-      (await customObjects.replaceClusterCustomObject({ ...CLUSTER_API, name: cluster.metadata!.name, body: cluster }, timeout())) as Cluster;
+      (await within((o) => customObjects.replaceClusterCustomObject({ ...CLUSTER_API, name: cluster.metadata!.name, body: cluster }, o))) as Cluster;
 
     const queue = newControllerQueue<string>(ctx, this.name, async (name) => {
       const cluster = clusters.get(undefined, name);
@@ -105,7 +106,7 @@ export class ClusterController implements Controller {
         const terminating = isDeepStrictEqual(taints, cluster.spec.taints ?? []) ? cluster : await replace({ ...cluster, spec: withTaints(cluster.spec, taints) });
         const ns = namespaces.get(undefined, space);
         if (ns) {
-          if (!ns.metadata?.deletionTimestamp) await core.deleteNamespace({ name: space }, timeout()).catch(ignoreNotFound);
+          if (!ns.metadata?.deletionTimestamp) await within((o) => core.deleteNamespace({ name: space }, o)).catch(ignoreNotFound);
           // Its deletion (once its Works are gone) requeues the cluster through the namespace informer.
           return;
         }
@@ -115,7 +116,7 @@ export class ClusterController implements Controller {
         return;
       }
       if (!namespaces.get(undefined, space)) {
-        await core.createNamespace({ body: { metadata: { name: space } } }, timeout()).catch(ignoreConflict);
+        await within((o) => core.createNamespace({ body: { metadata: { name: space } } }, o)).catch(ignoreConflict);
       }
       const finalizers: string[] = cluster.metadata?.finalizers ?? [];
       const taints = schedulingTaints(cluster);
@@ -185,10 +186,7 @@ export class ClusterController implements Controller {
       : { type: 'Ready', status: 'Unknown' as const, reason: 'ClusterStatusNeverUpdated', message: 'Cluster status controller never posted cluster status.' };
     const status = { ...(cluster.status ?? {}), conditions: setCondition(cluster.status?.conditions, { ...unknown, lastTransitionTime: metaTime(now()) }) };
     ctx.logger.info({ cluster: name, reason: unknown.reason }, 'cluster stopped reporting; marking Ready Unknown');
-    await ctx.client.customObjects.replaceClusterCustomObjectStatus(
-      { ...CLUSTER_API, name, body: { ...cluster, status } },
-      withSignal(AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)])),
-    );
+    await callWithin(30_000, ctx.signal, (o) => ctx.client.customObjects.replaceClusterCustomObjectStatus({ ...CLUSTER_API, name, body: { ...cluster, status } }, o));
     health.set(name, { ...h, ready: findCondition(status.conditions, 'Ready') });
   }
 }

@@ -6,13 +6,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import client from 'prom-client';
 import type { Cluster, ClusterStatus } from '../../openapi/karmada/types.js';
-import { withSignal } from '../runtime/client.js';
+import { callWithin } from '../runtime/client.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { CLUSTER_API, MemberClientError, MemberClients, type MemberClient } from '../runtime/memberclient.js';
 import { findCondition, setCondition, type ObservedCondition } from './condition.js';
 import { ClusterConditionCache } from './conditioncache.js';
 import { apiEnablements, kubernetesVersion, probeHealth, type Health } from './probe.js';
 import { allocatableModelings, nodeSummary, resourceSummary, type NodeLike, type PodLike } from './resourcesummary.js';
+import { withDeadline } from '../runtime/deadline.js';
 
 /** Added by the cluster controller; status is only collected once it is there (so deletion can clean up after it). */
 export const CLUSTER_FINALIZER = 'karmada.io/cluster-controller';
@@ -183,8 +184,7 @@ export class ClusterStatusController implements Controller {
   private async nodesAndPods(member: MemberClient, signal: AbortSignal): Promise<{ nodes: readonly NodeLike[]; pods: readonly PodLike[] }> {
     const nodes = member.informers.forResource<NodeLike & KubernetesObject>('/api/v1/nodes');
     const pods = member.informers.forResource<PodLike & KubernetesObject>('/api/v1/pods');
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.opts.cacheSyncTimeoutMs)]);
-    const synced = (await nodes.waitForSync(deadline)) && (await pods.waitForSync(deadline));
+    const synced = await withDeadline(this.opts.cacheSyncTimeoutMs, signal, async (s) => (await nodes.waitForSync(s)) && (await pods.waitForSync(s)));
     if (!synced) {
       member.stopInformers();
       throw new Error(`the node and pod informers of cluster ${member.cluster} did not sync within ${this.opts.cacheSyncTimeoutMs} ms`);
@@ -194,9 +194,8 @@ export class ClusterStatusController implements Controller {
 
   private async updateIfNeeded(ctx: ControllerContext, cluster: Cluster, status: ClusterStatus): Promise<ClusterStatus> {
     if (isDeepStrictEqual(status, cluster.status ?? {})) return status;
-    await ctx.client.customObjects.replaceClusterCustomObjectStatus(
-      { ...CLUSTER_API, name: cluster.metadata!.name, body: { ...cluster, status } },
-      withSignal(AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)])),
+    await callWithin(30_000, ctx.signal, (o) =>
+      ctx.client.customObjects.replaceClusterCustomObjectStatus({ ...CLUSTER_API, name: cluster.metadata!.name, body: { ...cluster, status } }, o),
     );
     return status;
   }

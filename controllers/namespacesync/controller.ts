@@ -10,7 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Cluster } from '../../openapi/karmada/types.js';
 import { findCondition } from '../cluster/condition.js';
 import { EXECUTION_SPACE_PREFIX } from '../cluster/controller.js';
-import { withSignal } from '../runtime/client.js';
+import type { ConfigurationOptions } from '@kubernetes/client-node';
+import { callWithin } from '../runtime/client.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { MemberClientError, MemberClients } from '../runtime/memberclient.js';
 
@@ -84,13 +85,13 @@ export class NamespaceSyncController implements Controller {
           if (err instanceof MemberClientError) return;
           throw err;
         }
-        const opts = () => withSignal(AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]));
+        const within = <T>(call: (opts: ConfigurationOptions) => Promise<T>) => callWithin(30_000, ctx.signal, call);
         const desired = new Map(namespaces.list().filter((ns) => shouldPropagate(ns, skipped)).map((ns) => [ns.metadata!.name!, memberNamespace(ns)]));
-        const existing = new Map((await member.core.listNamespace({}, opts())).items.map((ns) => [ns.metadata!.name!, ns]));
+        const existing = new Map((await within((o) => member.core.listNamespace({}, o))).items.map((ns) => [ns.metadata!.name!, ns]));
         for (const [nsName, want] of desired) {
           const have = existing.get(nsName);
           if (!have) {
-            await member.core.createNamespace({ body: { metadata: { name: nsName, ...want } } }, opts()).catch(ignore(409));
+            await within((o) => member.core.createNamespace({ body: { metadata: { name: nsName, ...want } } }, o)).catch(ignore(409));
             continue;
           }
           // A namespace the member had before Karmada came is left as it is.
@@ -98,7 +99,7 @@ export class NamespaceSyncController implements Controller {
           const current = { labels: have.metadata.labels ?? {}, annotations: have.metadata.annotations ?? {} };
           const merged = { labels: { ...current.labels, ...want.labels }, annotations: { ...current.annotations, ...want.annotations } };
           if (!isDeepStrictEqual(merged, current)) {
-            await member.core.replaceNamespace({ name: nsName, body: { ...have, metadata: { ...have.metadata, ...merged } } }, opts());
+            await within((o) => member.core.replaceNamespace({ name: nsName, body: { ...have, metadata: { ...have.metadata, ...merged } } }, o));
           }
         }
         for (const [nsName, have] of existing) {
@@ -106,7 +107,7 @@ export class NamespaceSyncController implements Controller {
           // One still on the control plane but now skipped keeps its copy, as Karmada keeps its Work.
           const source = namespaces.get(undefined, nsName);
           if (source && !source.metadata?.deletionTimestamp) continue;
-          await member.core.deleteNamespace({ name: nsName }, opts()).catch(ignore(404));
+          await within((o) => member.core.deleteNamespace({ name: nsName }, o)).catch(ignore(404));
         }
         return { requeueAfterMs: this.opts.resyncPeriodMs };
       },

@@ -16,6 +16,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { withDeadline } from './deadline.js';
 
 export interface Clients {
   kc: KubeConfig;
@@ -104,6 +105,11 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
     ],
     middlewareMergeStrategy: 'append',
   };
+}
+
+/** A typed-client call, given options that abort it after ms or when parent aborts. */
+export function callWithin<T>(ms: number, parent: AbortSignal | undefined, call: (opts: ConfigurationOptions) => Promise<T>): Promise<T> {
+  return withDeadline(ms, parent, (signal) => call(withSignal(signal)));
 }
 
 /** A non-2xx answer, with the Status the API sent. */

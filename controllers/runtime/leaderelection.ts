@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException, CoordinationV1Api, V1MicroTime, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { statusCodeOf, withSignal } from './client.js';
+import { callWithin, statusCodeOf, withSignal } from './client.js';
+import { deadline, withDeadline } from './deadline.js';
 
 export interface LeaderCallbacks {
   /**
@@ -107,7 +108,7 @@ export class LeaderElector {
   private async acquire(signal: AbortSignal): Promise<boolean> {
     this.log.info('attempting to acquire leader lease');
     while (!signal.aborted) {
-      if (await this.tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(this.renewDeadlineMs)]))) return true;
+      if (await withDeadline(this.renewDeadlineMs, signal, (attempt) => this.tryAcquireOrRenew(attempt))) return true;
       await pause(this.retryPeriodMs * (1 + Math.random() * JITTER_FACTOR), signal);
     }
     return false;
@@ -116,11 +117,15 @@ export class LeaderElector {
   /** Renews every retry period; resolves when a renewal kept failing for the renew deadline, or signal aborted. */
   private async renew(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const attempt = AbortSignal.any([signal, AbortSignal.timeout(this.renewDeadlineMs)]);
+      const attempt = deadline(this.renewDeadlineMs, signal);
       let renewed = false;
-      while (!attempt.aborted) {
-        if ((renewed = await this.tryAcquireOrRenew(attempt))) break;
-        await pause(this.retryPeriodMs, attempt);
+      try {
+        while (!attempt.signal.aborted) {
+          if ((renewed = await this.tryAcquireOrRenew(attempt.signal))) break;
+          await pause(this.retryPeriodMs, attempt.signal);
+        }
+      } finally {
+        attempt.clear();
       }
       if (!renewed) return;
       await pause(this.retryPeriodMs, signal);
@@ -198,14 +203,14 @@ export class LeaderElector {
       const now = new V1MicroTime(Date.now());
       const spec = { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec?.leaseTransitions ?? 0 };
       try {
-        const released = await this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec } }, withSignal(AbortSignal.timeout(this.renewDeadlineMs)));
+        const released = await callWithin(this.renewDeadlineMs, undefined, (o) => this.api.replaceNamespacedLease({ namespace, name, body: { ...lease, spec } }, o));
         this.setObserved(released, Date.now());
         this.log.info('released leader lease');
         return;
       } catch (err) {
         if (statusCodeOf(err) === 409 && attempt < 2) {
           try {
-            const fresh = await this.api.readNamespacedLease({ namespace, name }, withSignal(AbortSignal.timeout(this.renewDeadlineMs)));
+            const fresh = await callWithin(this.renewDeadlineMs, undefined, (o) => this.api.readNamespacedLease({ namespace, name }, o));
             this.setObserved(fresh, Date.now());
             if (this.isLeader()) continue;
             return;

@@ -11,6 +11,7 @@ import type { Cluster } from '../../openapi/karmada/types.js';
 import { KeepAliveKubeConfig, requestOptions } from './client.js';
 import type { ControllerContext } from './controller.js';
 import { InformerFactory, type SharedInformer } from './informer.js';
+import { withDeadline } from './deadline.js';
 
 export const CLUSTER_API = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' } as const;
 export const CLUSTERS_PATH = `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`;
@@ -80,9 +81,8 @@ export class MemberClient {
   async get(path: string, opts: RawGetOptions = {}): Promise<RawResponse> {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
     const base = await this.requestOptions;
-    const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS), ...(opts.signal ? [opts.signal] : [])]);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
+    return withDeadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.signal, (signal) => new Promise((resolve, reject) => {
       const req = request(url, { ...base, method: 'GET', signal, headers: { ...base.headers, accept: opts.accept ?? 'application/json' } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -91,7 +91,7 @@ export class MemberClient {
       });
       req.on('error', reject);
       req.end();
-    });
+    }));
   }
 
   close(): void {
