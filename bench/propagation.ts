@@ -549,6 +549,11 @@ export interface PropagationBenchResult {
   rss_peak_total_mb: number;
   rss_peak_mb: Record<string, number>;
   rss_final_mb: Record<string, number>;
+  /**
+   * At the end of the burst, from each control-plane process's Node.js metrics: the V8 heap in use and reserved,
+   * memory held outside it (Buffers), and the RSS: how much of the RSS is live objects.
+   */
+  memory_after_burst_mb: Record<string, { heap_used: number; heap_total: number; external: number; rss: number }>;
   store_bytes: { apiserver: number; members: number };
   /** CPU seconds (user+system) of each role over the whole run, restarts included, and of this process. */
   cpu_s: Record<string, number>;
@@ -729,6 +734,15 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     polling = false;
     await poller;
     const apiSamplesAfter = await fleet.apiserverMetrics();
+    const memoryOf = (m: Sample[]) => {
+      const value = (name: string) => round(sumMetric(m, name) / 2 ** 20);
+      return { heap_used: value('nodejs_heap_size_used_bytes'), heap_total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes'), rss: value('process_resident_memory_bytes') };
+    };
+    const memoryAfterBurst = {
+      apiserver: memoryOf(apiSamplesAfter),
+      scheduler: memoryOf(await fleet.metrics(fleet.schedulerPort)),
+      controllerManager: memoryOf(await fleet.metrics(fleet.cmPort)),
+    };
     const apiDelta = bucketDelta(histogramBuckets(apiSamplesAfter, 'apiserver_request_duration_seconds', isMutating), apiBefore);
     const drainS = (lastArrival - bStart) / 1000;
     const bindingsS = bindingsScheduledAt === undefined ? NaN : (bindingsScheduledAt - bStart) / 1000;
@@ -853,6 +867,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       rss_peak_total_mb: mb(Object.values(peak).reduce((a, b) => a + b, 0)),
       rss_peak_mb: Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, mb(v)])),
       rss_final_mb: Object.fromEntries(Object.entries(final).map(([k, v]) => [k, mb(v)])),
+      memory_after_burst_mb: memoryAfterBurst,
       store_bytes: storeBytes,
       cpu_s: {
         ...Object.fromEntries([...cpu.values()].reduce((m, { role, seconds }) => m.set(role, round((m.get(role) ?? 0) + seconds, 1)), new Map<string, number>())),
@@ -914,6 +929,10 @@ export function markdown(r: PropagationBenchResult): string {
     ...(c ? [['cold start: apiserver writes by verb and resource', Object.entries(c.apiserver_writes_by_resource).map(([k, n]) => `${k} ${n}`).join(', ')] as [string, string]] : []),
     ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (total ${r.rss_peak_total_mb})`],
     ['RSS final: ' + Object.keys(r.rss_final_mb).join(' / '), `${Object.values(r.rss_final_mb).join(' / ')} MiB`],
+    [
+      'after the burst, heap used / heap total / external / RSS: ' + Object.keys(r.memory_after_burst_mb).join(' / '),
+      Object.values(r.memory_after_burst_mb).map((m) => `${m.heap_used} / ${m.heap_total} / ${m.external} / ${m.rss}`).join(' · ') + ' MiB',
+    ],
     ['CPU seconds: ' + Object.keys(r.cpu_s).join(' / '), Object.values(r.cpu_s).join(' / ')],
     ['machine: CPUs, load average at start / end', `${r.machine.cpus}, ${r.machine.loadavg_start[0]} / ${r.machine.loadavg_end[0]}`],
     ['store on disk: apiserver / members', `${round(r.store_bytes.apiserver / 2 ** 20, 1)} / ${round(r.store_bytes.members / 2 ** 20, 1)} MiB`],
