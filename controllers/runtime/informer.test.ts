@@ -213,3 +213,14 @@ test('view handlers hear of changes to their view only; a late one still gets ev
   assert.deepEqual(heard.slice(2), ['update viewed 2', 'update viewed 2', 'delete viewed 2']);
   ctl.abort();
 });
+
+test('a watched object larger than one read arrives whole', async () => {
+  const inf = factory.forResource<V1ConfigMap>(path);
+  assert.equal(await inf.waitForSync(), true);
+  // Several TLS records and socket reads: the event spans many chunks of the response.
+  const big = 'x'.repeat(300_000);
+  await core.createNamespacedConfigMap({ namespace, body: cm('big', { big, after: 'end' }) });
+  await until('the large object', () => inf.get(namespace, 'big') !== undefined);
+  assert.equal(inf.get(namespace, 'big')?.data?.big, big);
+  assert.equal(inf.get(namespace, 'big')?.data?.after, 'end');
+});

@@ -105,6 +105,11 @@ class InstrumentedWatch extends Watch {
       let partial = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        // A large object arrives in many chunks: gather them before splitting, rather than split the growing text each time.
+        if (!chunk.includes('\n')) {
+          partial += chunk;
+          return;
+        }
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
         for (const line of lines) {
