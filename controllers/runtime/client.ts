@@ -148,8 +148,36 @@ export function statusCodeOf(err: unknown): number | undefined {
   return err instanceof APIError ? err.code : undefined;
 }
 
-/** GET path (e.g. /apis/GROUP/VERSION/PLURAL) with the kubeconfig's credentials, as a list of T. */
-export async function listPath<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal): Promise<KubernetesListObject<T>> {
+/** Items per page of an informer's list (client-go's reflector pages its lists by 500 too). */
+const LIST_PAGE_SIZE = 500;
+
+/**
+ * Every object under path (e.g. /apis/GROUP/VERSION/PLURAL), as one list of T read page by page from one snapshot: a
+ * server then never builds a response of a whole large collection at once. When the snapshot expires before the last
+ * page, the list is read again whole, as client-go's pager does.
+ */
+export async function listPath<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal, pageSize = LIST_PAGE_SIZE): Promise<KubernetesListObject<T>> {
+  const items: T[] = [];
+  let first: KubernetesListObject<T> | undefined;
+  let next: string | undefined;
+  do {
+    const query = `limit=${pageSize}${next ? `&continue=${encodeURIComponent(next)}` : ''}`;
+    let page: KubernetesListObject<T>;
+    try {
+      page = await getList<T>(kc, `${path}${path.includes('?') ? '&' : '?'}${query}`, signal);
+    } catch (err) {
+      if (next !== undefined && isStatus(err, 410)) return getList<T>(kc, path, signal);
+      throw err;
+    }
+    first ??= page;
+    items.push(...page.items);
+    next = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+  } while (next);
+  const { continue: _c, ...metadata } = (first.metadata ?? {}) as Record<string, unknown>;
+  return { ...first, metadata, items };
+}
+
+async function getList<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal): Promise<KubernetesListObject<T>> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(cluster.server + path);

@@ -2,12 +2,14 @@
 // replay to late handlers, restarting after the apiserver restarts, and stopping.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import pino from 'pino';
 import { APIServerProcess } from '../../e2e/harness.js';
+import { listPath } from './client.js';
 import { InformerFactory, SharedInformer, nonStatusView, objectKey, splitKey } from './informer.js';
 import { WorkQueue } from './workqueue.js';
 
@@ -223,4 +225,37 @@ test('a watched object larger than one read arrives whole', async () => {
   await until('the large object', () => inf.get(namespace, 'big') !== undefined);
   assert.equal(inf.get(namespace, 'big')?.data?.big, big);
   assert.equal(inf.get(namespace, 'big')?.data?.after, 'end');
+});
+
+async function metricsText(): Promise<string> {
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL(`${kc.getCurrentCluster()!.server}/metrics`), opts, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('informers list page by page, from one snapshot', async () => {
+  const ns = 'paged';
+  await core.createNamespace({ body: { metadata: { name: ns } } });
+  for (let i = 0; i < 5; i++) await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: `p${i}`, namespace: ns }, data: { i: String(i) } } });
+  const lists = async () => {
+    const text = await metricsText();
+    return [...text.matchAll(/^apiserver_request_total\{verb="LIST",group="",resource="configmaps"[^}]*code="200"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  };
+  const before = await lists();
+  const paged = await listPath<V1ConfigMap>(kc, `/api/v1/namespaces/${ns}/configmaps`, undefined, 2);
+  assert.equal((await lists()) - before, 3, 'three pages of at most two');
+  assert.deepEqual(paged.items.map((c) => c.metadata?.name), ['p0', 'p1', 'p2', 'p3', 'p4']);
+  assert.equal((paged.metadata as { continue?: string }).continue, undefined);
+  const whole = await core.listNamespacedConfigMap({ namespace: ns });
+  assert.equal(paged.metadata?.resourceVersion !== undefined, true);
+  assert.ok(Number(paged.metadata!.resourceVersion) <= Number(whole.metadata!.resourceVersion));
 });
