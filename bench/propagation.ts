@@ -516,6 +516,7 @@ export interface PropagationBenchResult {
     p99_ms: number;
     max_ms: number;
     mean_ms: number;
+    p50_by_tenth_ms: number[];
     drain_s: number;
   };
   burst: {
@@ -654,11 +655,15 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     const steadyLanded = () => [...created.keys()].filter((k) => steadyArrival(k) !== undefined).length;
     await until(`${created.size} steady Deployments in their members`, () => steadyLanded() === created.size, timeout, 250).catch((err) => errors.push(String(err)));
     const sDone = performance.now();
-    const latencies = [...created].flatMap(([k, at]) => {
+    // In creation order: a backlog shows as latencies that grow over the run, a fixed delay as a flat line.
+    const latencies = [...created].sort((a, b) => a[1] - b[1]).flatMap(([k, at]) => {
       const arrived = steadyArrival(k);
       return arrived === undefined ? [] : [arrived - at];
     });
     const sStats = stats(latencies);
+    const tenths = Array.from({ length: Math.min(10, latencies.length) }, (_, i) =>
+      round(stats(latencies.slice(Math.floor((i * latencies.length) / 10), Math.floor(((i + 1) * latencies.length) / 10))).p50Ms),
+    );
     const steady = {
       templates: o.templates,
       rate_target: o.rate,
@@ -668,6 +673,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       p99_ms: round(sStats.p99Ms),
       max_ms: round(sStats.maxMs),
       mean_ms: round(sStats.meanMs),
+      p50_by_tenth_ms: tenths,
       drain_s: round((sDone - sStart) / 1000, 2),
     };
     log(`steady: ${steady.landed}/${o.templates} landed, P50 ${steady.p50_ms} ms, P99 ${steady.p99_ms} ms`);
@@ -910,6 +916,7 @@ export function markdown(r: PropagationBenchResult): string {
     ['members Ready after start (start, join all, all Ready)', `${r.setup.members_ready_s} s`],
     [`steady: ${o.templates} Deployments at ${o.rate}/s (actual ${r.steady.rate_actual}/s), divided 3:1 over 2 of ${o.members} members`, `${r.steady.landed}/${o.templates} landed`],
     ['steady: 201 → in both members, P50 / P99 / max', `${r.steady.p50_ms} / ${r.steady.p99_ms} / ${r.steady.max_ms} ms`],
+    ['steady: P50 of each tenth of the templates, in creation order', `${r.steady.p50_by_tenth_ms.join(' · ')} ms`],
     [`burst: ${o.burst} Deployments duplicated to ${r.burst.members} members (${r.burst.objects} objects)`, `${r.burst.landed}/${r.burst.objects} landed`],
     ['burst: creates (closed loop, 16 in flight)', `${r.burst.create_s} s (${r.burst.creates_per_s}/s)`],
     ['burst: drain time (first create → last object in a member)', `${r.burst.drain_s} s`],
