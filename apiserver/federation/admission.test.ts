@@ -104,6 +104,21 @@ test('cluster propagation policies get their own permanent id and keep selector 
   assert.equal(cpp.spec.resourceSelectors[0].namespace, undefined);
 });
 
+test('a binding gets a permanent id when it is created, unless it brings one', async () => {
+  const binding = (kind: string, labels?: Record<string, string>) => ({
+    apiVersion: 'work.karmada.io/v1alpha2',
+    kind,
+    metadata: { name: 'nginx-deployment', ...(labels && { labels }) },
+    spec: { resource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx' } },
+  });
+  assert.deepEqual((await submit(binding('ResourceBinding'))).metadata.labels, { 'resourcebinding.karmada.io/permanent-id': 'id-1' });
+  assert.deepEqual((await submit(binding('ClusterResourceBinding'))).metadata.labels, { 'clusterresourcebinding.karmada.io/permanent-id': 'id-1' });
+  const brought = { 'resourcebinding.karmada.io/permanent-id': 'mine', app: 'x' };
+  assert.deepEqual((await submit(binding('ResourceBinding', { ...brought }))).metadata.labels, brought);
+  // An update is not a creation: the id the binding has (or lacks) stays as it is.
+  assert.equal((await submit(binding('ResourceBinding'), { operation: 'UPDATE', old: binding('ResourceBinding') as KObject })).metadata.labels, undefined);
+});
+
 const invalidPolicies: [string, Record<string, unknown>, string[]][] = [
   ['selector without apiVersion and kind', { resourceSelectors: [{ name: 'x' }] }, ['spec.resourceSelectors[0].apiVersion: Required value', 'spec.resourceSelectors[0].kind: Required value']],
   [

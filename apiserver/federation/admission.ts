@@ -1,9 +1,9 @@
 // Karmada's admission webhooks (karmada-webhook) as one in-process plugin: the mutating part defaults the policies
-// and clusters, the validating part rejects what Karmada rejects, as a 422 with a cause per field.
+// and clusters and gives new bindings their permanent id, the validating part rejects what Karmada rejects, as a 422 with a cause per field.
 import { randomUUID } from 'node:crypto';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission/chain.js';
 import { badRequest, invalid, type FieldError } from '../errors.js';
-import { defaultCluster, defaultOverridePolicy, defaultPropagationPolicy, PERMANENT_ID_LABEL, POLICY_NAME_MAX_LENGTH } from './defaults.js';
+import { defaultBinding, defaultCluster, defaultOverridePolicy, defaultPropagationPolicy, PERMANENT_ID_LABEL, POLICY_NAME_MAX_LENGTH } from './defaults.js';
 import { validateCluster, validateOverrideSpec, validatePropagationSpec } from './validation.js';
 
 type Obj = Record<string, any>;
@@ -17,11 +17,12 @@ export interface FederationAdmissionOptions {
 
 const POLICY = 'policy.karmada.io';
 const CLUSTER = 'cluster.karmada.io';
+const WORK = 'work.karmada.io';
 
 /** The object of a create or update of a federation kind's main resource, with its kind; else undefined. */
 function target(a: AdmissionAttributes): { kind: string; obj: Obj } | undefined {
   if (!a.object || a.subresource || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return undefined;
-  if (a.resource.group !== POLICY && a.resource.group !== CLUSTER) return undefined;
+  if (a.resource.group !== POLICY && a.resource.group !== CLUSTER && a.resource.group !== WORK) return undefined;
   return { kind: a.resource.kind, obj: a.object };
 }
 
@@ -47,6 +48,10 @@ export function federationAdmission(opts: FederationAdmissionOptions = {}): Admi
           return;
         case 'Cluster':
           defaultCluster(obj, now);
+          return;
+        case 'ResourceBinding':
+        case 'ClusterResourceBinding':
+          if (a.operation === 'CREATE') defaultBinding(obj, kind, newID);
       }
     },
     validate(a) {

@@ -21,6 +21,18 @@ export const PERMANENT_ID_LABEL = {
   ClusterPropagationPolicy: 'clusterpropagationpolicy.karmada.io/permanent-id',
 } as const;
 
+/** The labels karmada-webhook gives each binding on creation, which its Works carry to name it. */
+export const BINDING_PERMANENT_ID_LABEL = {
+  ResourceBinding: 'resourcebinding.karmada.io/permanent-id',
+  ClusterResourceBinding: 'clusterresourcebinding.karmada.io/permanent-id',
+} as const;
+
+/** The ResourceBinding/ClusterResourceBinding mutation: a permanent id unless the creator brought one. */
+export function defaultBinding(binding: Obj, kind: keyof typeof BINDING_PERMANENT_ID_LABEL, newID: () => string): void {
+  const labels = (binding.metadata.labels ??= {});
+  if (!labels[BINDING_PERMANENT_ID_LABEL[kind]]) labels[BINDING_PERMANENT_ID_LABEL[kind]] = newID();
+}
+
 /** The PropagationPolicy/ClusterPropagationPolicy mutations; `namespace` is the request's for a PropagationPolicy. */
 export function defaultPropagationPolicy(
   policy: Obj,

@@ -40,6 +40,7 @@ test('a PropagationPolicy derives a ResourceBinding owned by the template, carry
       labels: { [PP_ID_LABEL]: 'pp-id' },
       annotations: { [PP_NAMESPACE_ANNOTATION]: 'default', [PP_NAME_ANNOTATION]: 'nginx-propagation' },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx', uid: 'u-1', controller: true, blockOwnerDeletion: true }],
+      finalizers: ['karmada.io/binding-controller'],
     },
     spec: {
       resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'nginx', uid: 'u-1', resourceVersion: '42' },
@@ -68,6 +69,7 @@ test('a cluster-scoped template gets a ClusterResourceBinding; zero replicas and
   assert.equal(got.metadata.namespace, undefined);
   assert.deepEqual(got.metadata.labels, { [CPP_ID_LABEL]: 'cpp-id' });
   assert.deepEqual(got.metadata.annotations, { [CPP_NAME_ANNOTATION]: 'roles' });
+  assert.deepEqual(got.metadata.finalizers, ['karmada.io/cluster-resource-binding-controller']);
   assert.deepEqual(got.spec, {
     resource: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: 'system:viewer', uid: 'u-2', resourceVersion: '7' },
     propagateDeps: true,

@@ -4,6 +4,7 @@
 import type { ResourceBindingSpec, ResourceBindingSpecSuspension, Suspension } from '../../openapi/karmada/types.js';
 import { bindingName, withClaim, withoutClaim, type ObjectMeta, type Policy, type PolicyKind } from './matching.js';
 import type { ReplicaInterpretation } from './replicas.js';
+import { BINDING_FINALIZER } from '../binding/names.js';
 
 export const BINDING_API_VERSION = 'work.karmada.io/v1alpha2';
 
@@ -82,6 +83,9 @@ export function buildBinding(template: Template, kind: PolicyKind, policy: Polic
       labels: claimed.labels,
       annotations: claimed.annotations,
       ownerReferences: [controllerRef(template)],
+      // Created with the binding controller's finalizer, as Karmada's detector creates bindings: the binding
+      // controller need not add it (a write, and a round trip through its watch) before it renders the Works.
+      finalizers: [BINDING_FINALIZER[bindingKind(template)]],
     },
     spec,
   };

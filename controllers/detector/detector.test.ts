@@ -129,7 +129,11 @@ test('the nginx sample: the Deployment is claimed and bound, follows its changes
   await patch(ppPath('default', 'nginx-propagation'), { spec: { placement: { clusterAffinity: { clusterNames: ['member1'] } } } });
   await bindingWhere(rbPath('default', 'nginx-deployment'), 'the new placement', (b) => b.spec.placement.clusterAffinity.clusterNames.join() === 'member1');
 
+  // The binding carries the binding controller's finalizer from its creation; that controller does not run here.
+  assert.deepEqual((await get(rbPath('default', 'nginx-deployment'))).metadata.finalizers, ['karmada.io/binding-controller']);
   await remove(deployPath('default', 'nginx'));
+  await until('the binding deleted with its Deployment', async () => (await get(rbPath('default', 'nginx-deployment')))?.metadata.deletionTimestamp);
+  await patch(rbPath('default', 'nginx-deployment'), { metadata: { finalizers: null } });
   await until('the binding garbage-collected with its Deployment', async () => (await get(rbPath('default', 'nginx-deployment'))) === undefined);
 });
 
