@@ -39,6 +39,7 @@ import {
 import { PERMANENT_ID_LABEL, bindingID, expectedClusters, renderWork, targetClusters, updatedWork, type Binding, type BindingKind, type Work } from './render.js';
 import { jobCompletions, needReviseReplicas, replicaField } from './replicas.js';
 import { TemplateSource, type TemplateRef } from './templates.js';
+import { forEachLimit } from '../runtime/parallel.js';
 
 export const BINDING_PATHS: Record<BindingKind, string> = {
   ResourceBinding: '/apis/work.karmada.io/v1alpha2/resourcebindings',
@@ -54,11 +55,16 @@ const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBindin
 const QUEUE_NAME: Record<BindingKind, string> = { ResourceBinding: 'resource-binding', ClusterResourceBinding: 'cluster-resource-binding' };
 /** Karmada's event sources. */
 const COMPONENT: Record<BindingKind, string> = { ResourceBinding: 'binding-controller', ClusterResourceBinding: 'cluster-resource-binding-controller' };
+/** Works of one binding written at once: a binding duplicated to 20 clusters costs two round trips, not twenty. */
+const WORK_WRITES_IN_FLIGHT = 10;
 /** How soon to look again at a binding whose template's informer has not listed yet. */
 const UNSYNCED_RETRY_MS = 500;
 
 export interface BindingControllerOptions {
-  /** Bindings of each kind reconciled at once; one binding is never reconciled by two workers at a time. */
+  /**
+   * Bindings of each kind reconciled at once (Karmada's --concurrent-resourcebinding-syncs, 5 by default); one binding
+   * is never reconciled by two workers at a time.
+   */
   workers?: number;
 }
 
@@ -190,7 +196,7 @@ class BindingController {
     // The index is complete before any reconcile reads it: a reconcile starts as soon as a key is queued.
     this.works.addEventHandler({ add: (w) => this.workIndex.set(w), update: (w) => this.workIndex.set(w), delete: (w) => this.workIndex.delete(w) }, signal);
     for (const kind of KINDS) {
-      this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers ?? 2 });
+      this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers ?? 5 });
     }
     // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
     const enqueueOwner = (w: Work) => this.enqueueOwner(w);
@@ -281,7 +287,7 @@ class BindingController {
     const overridePolicies = template.metadata?.namespace ? this.overridePolicies.list(template.metadata.namespace) : [];
     const errors: Error[] = [];
     let changed = false;
-    for (const target of targets) {
+    await forEachLimit(targets, WORK_WRITES_IN_FLIGHT, async (target) => {
       try {
         const desired = renderWork({
           binding,
@@ -299,7 +305,7 @@ class BindingController {
         if (err instanceof OverridePolicyError) this.overrideEvents.record(template, 'Warning', REASON.ApplyOverridePolicyFailed, err.message);
         errors.push(err as Error);
       }
-    }
+    });
     const events = this.events[binding.kind];
     if (errors.length) {
       const message = aggregateMessage(errors);
