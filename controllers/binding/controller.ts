@@ -40,6 +40,7 @@ import { PERMANENT_ID_LABEL, bindingID, expectedClusters, renderWork, targetClus
 import { jobCompletions, needReviseReplicas, replicaField } from './replicas.js';
 import { TemplateSource, type TemplateRef } from './templates.js';
 import { forEachLimit } from '../runtime/parallel.js';
+import { refKey } from './dependencies.js';
 
 export const BINDING_PATHS: Record<BindingKind, string> = {
   ResourceBinding: '/apis/work.karmada.io/v1alpha2/resourcebindings',
@@ -55,6 +56,7 @@ const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBindin
 const QUEUE_NAME: Record<BindingKind, string> = { ResourceBinding: 'resource-binding', ClusterResourceBinding: 'cluster-resource-binding' };
 /** Karmada's event sources. */
 const COMPONENT: Record<BindingKind, string> = { ResourceBinding: 'binding-controller', ClusterResourceBinding: 'cluster-resource-binding-controller' };
+const BY_TEMPLATE = 'byTemplate';
 /** Works of one binding written at once: a binding duplicated to 20 clusters costs two round trips, not twenty. */
 const WORK_WRITES_IN_FLIGHT = 10;
 /** How soon to look again at a binding whose template's informer has not listed yet. */
@@ -181,7 +183,11 @@ class BindingController {
 
   async start(): Promise<void> {
     const { informers, signal } = this.ctx;
-    for (const kind of KINDS) this.bindings[kind] = informers.forResource<Binding>(BINDING_PATHS[kind]);
+    for (const kind of KINDS) {
+      this.bindings[kind] = informers.forResource<Binding>(BINDING_PATHS[kind]);
+      // A template event looks up its own bindings, not every binding (which made a burst quadratic).
+      this.bindings[kind].addIndex(BY_TEMPLATE, (b) => (b.spec?.resource ? [refKey(b.spec.resource)] : []));
+    }
     this.works = informers.forResource<Work>(WORKS);
     this.overridePolicies = informers.forResource<OverridePolicy>(OVERRIDE_POLICIES);
     this.clusterOverridePolicies = informers.forResource<ClusterOverridePolicy>(CLUSTER_OVERRIDE_POLICIES);
@@ -221,9 +227,7 @@ class BindingController {
   }
 
   private enqueueForTemplate(ref: TemplateRef): void {
-    this.enqueueBindings(
-      (spec) => spec.resource.apiVersion === ref.apiVersion && spec.resource.kind === ref.kind && (spec.resource.namespace ?? '') === (ref.namespace ?? '') && spec.resource.name === ref.name,
-    );
+    for (const kind of KINDS) for (const b of this.bindings[kind].byIndex(BY_TEMPLATE, refKey(ref))) this.queues[kind].add(objectKey(b));
   }
 
   /** A policy change queues the bindings it may apply to now, and those it was applied to (their Works say so). */
