@@ -97,6 +97,18 @@ test('stale resourceVersion on update → 409 Conflict', async () => {
   assert.equal((await server.request('PUT', `${CM}/cas`, { body: JSON.stringify(first) })).status, 200);
   const stale = { ...created, data: { a: '2' } };
   await expectStatus(await server.request('PUT', `${CM}/cas`, { body: JSON.stringify(stale) }), 409, 'Conflict', /^Operation cannot be fulfilled on configmaps "cas": the object has been modified; please apply your changes to the latest version and try again$/);
+  // A merge patch that names a resourceVersion is a precondition too (the detector claims templates this way).
+  const stalePatch = { metadata: { resourceVersion: created.metadata.resourceVersion, labels: { claimed: 'yes' } } };
+  await expectStatus(
+    await server.request('PATCH', `${CM}/cas`, { body: JSON.stringify(stalePatch), headers: { 'content-type': 'application/merge-patch+json' } }),
+    409,
+    'Conflict',
+    /^Operation cannot be fulfilled on configmaps "cas": the object has been modified; please apply your changes to the latest version and try again$/,
+  );
+  const current = (await server.request('GET', `${CM}/cas`)).json();
+  const patched = await server.request('PATCH', `${CM}/cas`, { body: JSON.stringify({ ...stalePatch, metadata: { ...stalePatch.metadata, resourceVersion: current.metadata.resourceVersion } }), headers: { 'content-type': 'application/merge-patch+json' } });
+  assert.equal(patched.status, 200, patched.body);
+  assert.deepEqual(patched.json().data, { a: '1' }, 'the response is the whole object');
 });
 
 test('unsupported media types → 415, malformed protobuf → 400, protobuf-only Accept → 406', async () => {

@@ -36,6 +36,7 @@ import {
   selectorKeys,
   selectPolicy,
   withClaim,
+  metadataPatch,
   withoutClaim,
   type Claim,
   type ObjectMeta,
@@ -48,6 +49,7 @@ import { interpretReplicas } from './replicas.js';
 import { metadataOnly } from './rest.js';
 import { isStatus } from '../runtime/client.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
+import { MERGE_PATCH } from '../execution/work.js';
 
 export interface DetectorOptions {
   /** Discovery runs again this often besides on every CRD change (Karmada's detector: 30s). */
@@ -314,7 +316,14 @@ class DetectorRun {
     if (!w || !cached) return;
     // Matching needs only the cached metadata: the template itself is read when there is something to do with it.
     const ref: TemplateRef = { apiVersion, kind, metadata: cached.metadata };
-    if (!claimOf(ref.metadata) && !this.policyFor(ref)) return;
+    if (!claimOf(ref.metadata)) {
+      const selected = this.policyFor(ref);
+      if (!selected) return;
+      // The usual case, a new template: claimed by a patch at the resourceVersion the cache has, whose response is
+      // the whole template, rather than read and then updated. A template changed meanwhile goes the long way below.
+      const claimed = isDeleting(ref) || ref.metadata.labels?.[CLAIMED_BY_LABEL] ? undefined : await this.claimByPatch(w, ref, selected);
+      if (claimed) return this.apply(w, claimed, selected.kind, selected.policy);
+    }
     const template = await this.getTemplate(w, namespace, name);
     if (!template || isDeleting(template) || template.metadata.labels?.[CLAIMED_BY_LABEL]) return;
     const claim = claimOf(template.metadata);
@@ -350,8 +359,7 @@ class DetectorRun {
 
   /** ApplyPolicy/ApplyClusterPolicy: claim the template for policy, then create or update its binding. */
   private async apply(w: Watched, template: Template, kind: PolicyKind, policy: Policy): Promise<void> {
-    const missing = this.missingDependentOverrides(kind, policy);
-    if (missing.length) throw new Error(`waiting for dependent overrides ${missing.join(', ')} of ${kind} ${policy.metadata?.name}`);
+    this.requireDependentOverrides(kind, policy);
     const claimed = withClaim(template.metadata, kind, policy);
     if (!jsonEqual(claimed, template.metadata)) template = await this.putTemplate(w, { ...template, metadata: claimed });
 
@@ -414,6 +422,25 @@ class DetectorRun {
       return (await this.rest.request('GET', objectPath(w.resource, namespace, name), { signal: this.signal })) as Template;
     } catch (err) {
       if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  /** A policy waits for the override policies it depends on before it claims anything. */
+  private requireDependentOverrides(kind: PolicyKind, policy: Policy): void {
+    const missing = this.missingDependentOverrides(kind, policy);
+    if (missing.length) throw new Error(`waiting for dependent overrides ${missing.join(', ')} of ${kind} ${policy.metadata?.name}`);
+  }
+
+  /** The template claimed for selected, or undefined when it changed (or went) since the cache saw it. */
+  private async claimByPatch(w: Watched, ref: TemplateRef, selected: Selected): Promise<Template | undefined> {
+    this.requireDependentOverrides(selected.kind, selected.policy);
+    const meta = ref.metadata;
+    const patch = metadataPatch(meta, withClaim(meta, selected.kind, selected.policy));
+    try {
+      return (await this.rest.request('PATCH', objectPath(w.resource, meta.namespace, meta.name!), { body: patch, contentType: MERGE_PATCH, signal: this.signal })) as Template;
+    } catch (err) {
+      if (isStatus(err, 409) || isStatus(err, 404)) return undefined;
       throw err;
     }
   }

@@ -11,6 +11,7 @@ import {
   CPP_ID_LABEL,
   CPP_NAME_ANNOTATION,
   highestPriorityPolicy,
+  metadataPatch,
   isSkippedNamespace,
   labelSelectorMatches,
   matchesSelectors,
@@ -236,4 +237,20 @@ test('binding names are GenerateBindingName', () => {
   assert.equal(bindingName('Deployment', 'nginx'), 'nginx-deployment');
   assert.equal(bindingName('ClusterRole', 'system:aggregate-to-view'), 'system.aggregate-to-view-clusterrole');
   assert.equal(bindingName('ConfigMap', 'MixedCase'), 'mixedcase-configmap');
+});
+
+test('metadataPatch: the merge patch from one set of labels and annotations to another, at the resourceVersion read', () => {
+  const cases: [string, Parameters<typeof metadataPatch>[0], Parameters<typeof metadataPatch>[1], ReturnType<typeof metadataPatch>][] = [
+    ['nothing to change', { resourceVersion: '7', labels: { a: '1' } }, { labels: { a: '1' } }, { metadata: { resourceVersion: '7' } }],
+    ['added to none', { resourceVersion: '7' }, { labels: { a: '1' }, annotations: { n: 'x' } }, { metadata: { resourceVersion: '7', labels: { a: '1' }, annotations: { n: 'x' } } }],
+    ['changed and kept', { resourceVersion: '8', labels: { a: '1', b: '2' } }, { labels: { a: '1', b: '3' } }, { metadata: { resourceVersion: '8', labels: { b: '3' } } }],
+    ['removed', { resourceVersion: '9', annotations: { stale: 'x', keep: 'y' } }, { annotations: { keep: 'y' } }, { metadata: { resourceVersion: '9', annotations: { stale: null } } }],
+  ];
+  for (const [name, meta, next, want] of cases) assert.deepEqual(metadataPatch(meta, next), want, name);
+
+  const template = { resourceVersion: '3', labels: { app: 'nginx' } };
+  const pp: PropagationPolicy = { metadata: { name: 'p', namespace: 'default', labels: { [PP_ID_LABEL]: 'id-1' } }, spec: { resourceSelectors: [] } };
+  assert.deepEqual(metadataPatch(template, withClaim(template, 'PropagationPolicy', pp)), {
+    metadata: { resourceVersion: '3', labels: { [PP_ID_LABEL]: 'id-1' }, annotations: { [PP_NAMESPACE_ANNOTATION]: 'default', [PP_NAME_ANNOTATION]: 'p' } },
+  });
 });

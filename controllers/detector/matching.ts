@@ -217,6 +217,22 @@ export function withClaim(meta: ObjectMeta, kind: PolicyKind, policy: Policy): O
   };
 }
 
+/**
+ * The JSON merge patch that turns meta's labels and annotations into next's, at meta's resourceVersion: the apiserver
+ * refuses it with a 409 if the object changed since meta was read, as it would an update.
+ */
+export function metadataPatch(meta: ObjectMeta, next: ObjectMeta): { metadata: { resourceVersion?: string; labels?: Record<string, string | null>; annotations?: Record<string, string | null> } } {
+  const diff = (before: Record<string, string> = {}, after: Record<string, string> = {}) => {
+    const out: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(after)) if (before[k] !== v) out[k] = v;
+    for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) out[k] = null;
+    return Object.keys(out).length ? out : undefined;
+  };
+  const labels = diff(meta.labels, next.labels);
+  const annotations = diff(meta.annotations, next.annotations);
+  return { metadata: { resourceVersion: meta.resourceVersion, ...(labels && { labels }), ...(annotations && { annotations }) } };
+}
+
 /** meta without the claim metadata of kind (CleanupPPClaimMetadata/CleanupCPPClaimMetadata). */
 export function withoutClaim(meta: ObjectMeta, kind: PolicyKind): ObjectMeta {
   const { labels: labelKeys, annotations: annotationKeys } = CLAIM_KEYS[kind];
