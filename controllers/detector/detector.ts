@@ -323,7 +323,7 @@ class DetectorRun {
       // the whole template, rather than read and then updated. A template changed meanwhile goes the long way below.
       const claimed = isDeleting(ref) || ref.metadata.labels?.[CLAIMED_BY_LABEL] ? undefined : await this.claimByPatch(w, ref, selected);
       if (claimed) return this.apply(w, claimed, selected.kind, selected.policy);
-    }
+    } else if (await this.applyUnchanged(w, ref)) return;
     const template = await this.getTemplate(w, namespace, name);
     if (!template || isDeleting(template) || template.metadata.labels?.[CLAIMED_BY_LABEL]) return;
     const claim = claimOf(template.metadata);
@@ -343,6 +343,23 @@ class DetectorRun {
     if (selected) await this.apply(w, template, selected.kind, selected.policy);
   }
 
+  /**
+   * A claimed template whose binding was derived from this very version of it (its claim's own update, or a change of
+   * its policy) is brought up to date without reading it: what the binding took from the template, its replicas, is
+   * still true. False when the template has to be read: it changed since, or its claim needs a look.
+   */
+  private async applyUnchanged(w: Watched, ref: TemplateRef): Promise<boolean> {
+    const claim = claimOf(ref.metadata)!;
+    const policy = this.livePolicy(claim);
+    if (!policy || isDeleting(ref) || ref.metadata.labels?.[CLAIMED_BY_LABEL] || !matchesSelectors(ref, policy.spec.resourceSelectors ?? [])) return false;
+    const existing = this.binding(bindingKind(ref), ref.metadata.namespace, bindingName(ref.kind, ref.metadata.name!));
+    const derivedFrom = existing?.spec?.resource;
+    if (!derivedFrom || derivedFrom.uid !== ref.metadata.uid || derivedFrom.resourceVersion !== ref.metadata.resourceVersion) return false;
+    const { replicas, replicaRequirements } = existing.spec;
+    await this.apply(w, ref as Template, claim.kind, policy, { replicas: replicas ?? 0, replicaRequirements });
+    return true;
+  }
+
   /** selectPolicy among the policies that can match the template (see selectorKeys), which are all it may choose. */
   private policyFor(template: TemplateRef): Selected | undefined {
     const candidates = <P extends Policy>(informer: SharedInformer<P>, namespace: string) => [
@@ -358,12 +375,12 @@ class DetectorRun {
   }
 
   /** ApplyPolicy/ApplyClusterPolicy: claim the template for policy, then create or update its binding. */
-  private async apply(w: Watched, template: Template, kind: PolicyKind, policy: Policy): Promise<void> {
+  private async apply(w: Watched, template: Template, kind: PolicyKind, policy: Policy, replicas = interpretReplicas(template, this.specReplicasPath(w.resource))): Promise<void> {
     this.requireDependentOverrides(kind, policy);
     const claimed = withClaim(template.metadata, kind, policy);
     if (!jsonEqual(claimed, template.metadata)) template = await this.putTemplate(w, { ...template, metadata: claimed });
 
-    const desired = buildBinding(template, kind, policy, interpretReplicas(template, this.specReplicasPath(w.resource)));
+    const desired = buildBinding(template, kind, policy, replicas);
     const existing = this.binding(desired.kind, desired.metadata.namespace, desired.metadata.name!);
     if (!existing) {
       await this.rest.request('POST', bindingPath(desired.kind, desired.metadata.namespace), { body: desired, signal: this.signal });
