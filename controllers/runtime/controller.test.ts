@@ -55,6 +55,9 @@ test('a controller queue counts reconciles and failures, reports depth and wait,
   assert.equal(await sample(ctx.metrics, 'flotilla_controller_reconciles_total', { controller: 'widgets' }), 5);
   assert.equal(await sample(ctx.metrics, 'flotilla_controller_reconcile_errors_total', { controller: 'widgets' }), 1);
   assert.equal(await sample(ctx.metrics, 'workqueue_queue_duration_seconds_count', { name: 'widgets' }), 5);
+  // Every reconcile is timed, the failed one too; 'block' was held for a while.
+  assert.equal(await sample(ctx.metrics, 'workqueue_work_duration_seconds_count', { name: 'widgets' }), 5);
+  assert.ok((await sample(ctx.metrics, 'workqueue_work_duration_seconds_sum', { name: 'widgets' }))! > 0);
   assert.equal(await sample(ctx.metrics, 'workqueue_depth', { name: 'widgets' }), 0);
 
   stop.abort();

@@ -39,7 +39,12 @@ export function newControllerQueue<K>(
   const queue: WorkQueue<K> = new WorkQueue<K>(
     async (key) => {
       ctx.metrics.reconciles.inc(labels);
-      return reconcile(key);
+      const end = ctx.metrics.workDuration.startTimer({ name });
+      try {
+        return await reconcile(key);
+      } finally {
+        end();
+      }
     },
     (key, err) => {
       ctx.metrics.reconcileErrors.inc(labels);

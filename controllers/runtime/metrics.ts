@@ -2,6 +2,9 @@
 // labels, so dashboards written for kube-controller-manager and kube-scheduler read them unchanged.
 import client from 'prom-client';
 
+/** client-go's workqueue buckets: 10ns to 10s, by factors of ten. */
+const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
+
 export class ComponentMetrics {
   readonly registry = new client.Registry();
   /** client-go's leader election metric: 1 while this process holds the Lease named by `name`, else 0. */
@@ -39,8 +42,15 @@ export class ComponentMetrics {
     name: 'workqueue_queue_duration_seconds',
     help: 'How long in seconds an item stays in workqueue before being requested.',
     labelNames: ['name'] as const,
-    // client-go's buckets: 10ns to 10s, by factors of ten.
-    buckets: [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10],
+    buckets: WORKQUEUE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly workDuration = new client.Histogram({
+    name: 'workqueue_work_duration_seconds',
+    help: 'How long in seconds processing an item from workqueue takes.',
+    labelNames: ['name'] as const,
+    buckets: WORKQUEUE_BUCKETS,
     registers: [this.registry],
   });
 
