@@ -209,12 +209,12 @@ export function histogramQuantile(q: number, buckets: Map<number, number>): numb
 const READ_VERBS = new Set(['GET', 'LIST', 'WATCH']);
 const isMutating = (l: Record<string, string>) => !READ_VERBS.has(l.verb);
 
-/** apiserver_request_total's mutating requests between two scrapes, by "VERB resource[/subresource]", most first. */
-function writesByResource(before: Sample[], after: Sample[]): Record<string, number> {
+/** apiserver_request_total's requests between two scrapes (mutating ones unless all), by "VERB resource[/subresource]", most first. */
+function writesByResource(before: Sample[], after: Sample[], all = false): Record<string, number> {
   const key = (l: Record<string, string>) => `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}`;
   const delta = new Map<string, number>();
   for (const [samples, sign] of [[after, 1], [before, -1]] as const)
-    for (const s of samples) if (s.name === 'apiserver_request_total' && isMutating(s.labels)) delta.set(key(s.labels), (delta.get(key(s.labels)) ?? 0) + sign * s.value);
+    for (const s of samples) if (s.name === 'apiserver_request_total' && (all || isMutating(s.labels))) delta.set(key(s.labels), (delta.get(key(s.labels)) ?? 0) + sign * s.value);
   return Object.fromEntries([...delta].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]));
 }
 
@@ -523,6 +523,8 @@ export interface PropagationBenchResult {
     max_ms: number;
     mean_ms: number;
     p50_by_tenth_ms: number[];
+    /** Every apiserver request from the first create until the last template landed, reads and watches too. */
+    apiserver_requests_by_resource: Record<string, number>;
     drain_s: number;
   };
   burst: {
@@ -631,6 +633,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     const created = new Map<string, number>();
     const expected = new Map<string, [string, number][]>();
     const inflight = new Set<Promise<void>>();
+    const apiBeforeSteady = await fleet.apiserverMetrics();
     const sStart = performance.now();
     for (let i = 0; i < o.templates; i++) {
       const due = sStart + (i * 1000) / o.rate;
@@ -663,6 +666,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     const steadyLanded = () => [...created.keys()].filter((k) => steadyArrival(k) !== undefined).length;
     await until(`${created.size} steady Deployments in their members`, () => steadyLanded() === created.size, timeout, 250).catch((err) => errors.push(String(err)));
     const sDone = performance.now();
+    const apiAfterSteady = await fleet.apiserverMetrics();
     // In creation order: a backlog shows as latencies that grow over the run, a fixed delay as a flat line.
     const latencies = [...created].sort((a, b) => a[1] - b[1]).flatMap(([k, at]) => {
       const arrived = steadyArrival(k);
@@ -682,6 +686,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       max_ms: round(sStats.maxMs),
       mean_ms: round(sStats.meanMs),
       p50_by_tenth_ms: tenths,
+      apiserver_requests_by_resource: writesByResource(apiBeforeSteady, apiAfterSteady, true),
       drain_s: round((sDone - sStart) / 1000, 2),
     };
     log(`steady: ${steady.landed}/${o.templates} landed, P50 ${steady.p50_ms} ms, P99 ${steady.p99_ms} ms`);
@@ -920,7 +925,14 @@ function round(n: number, digits = 0): number {
   return Math.round(n * f) / f;
 }
 
-export function markdown(r: PropagationBenchResult): string {
+export /** Request counts divided by what they were for, "VERB resource n, …". */
+function perUnit(counts: Record<string, number>, units: number): string {
+  return Object.entries(counts)
+    .map(([k, n]) => `${k} ${round(n / Math.max(1, units), 2)}`)
+    .join(', ');
+}
+
+function markdown(r: PropagationBenchResult): string {
   const o = r.options;
   const c = r.cold_start;
   const rows: [string, string][] = [
@@ -928,6 +940,7 @@ export function markdown(r: PropagationBenchResult): string {
     [`steady: ${o.templates} Deployments at ${o.rate}/s (actual ${r.steady.rate_actual}/s), divided 3:1 over 2 of ${o.members} members`, `${r.steady.landed}/${o.templates} landed`],
     ['steady: 201 → in both members, P50 / P99 / max', `${r.steady.p50_ms} / ${r.steady.p99_ms} / ${r.steady.max_ms} ms`],
     ['steady: P50 of each tenth of the templates, in creation order', `${r.steady.p50_by_tenth_ms.join(' · ')} ms`],
+    ['steady: apiserver requests per template, by verb and resource', perUnit(r.steady.apiserver_requests_by_resource, o.templates)],
     [`burst: ${o.burst} Deployments duplicated to ${r.burst.members} members (${r.burst.objects} objects)`, `${r.burst.landed}/${r.burst.objects} landed`],
     ['burst: creates (closed loop, 16 in flight)', `${r.burst.create_s} s (${r.burst.creates_per_s}/s)`],
     ['burst: drain time (first create → last object in a member)', `${r.burst.drain_s} s`],
@@ -937,9 +950,7 @@ export function markdown(r: PropagationBenchResult): string {
     ['burst: apiserver mutating P99 (histogram, interpolated)', `${r.burst.apiserver_mutating_p99_ms} ms over ${r.burst.apiserver_mutating_requests} requests`],
     [
       'burst: apiserver writes per member object, by verb and resource',
-      Object.entries(r.burst.apiserver_writes_by_resource)
-        .map(([k, n]) => `${k} ${round(n / Math.max(1, r.burst.objects), 2)}`)
-        .join(', '),
+      perUnit(r.burst.apiserver_writes_by_resource, r.burst.objects),
     ],
     [
       'cold start: apiserver ready / scheduler idle / controllers idle / verified',
