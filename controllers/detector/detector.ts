@@ -378,7 +378,7 @@ class DetectorRun {
   private async apply(w: Watched, template: Template, kind: PolicyKind, policy: Policy, replicas = interpretReplicas(template, this.specReplicasPath(w.resource))): Promise<void> {
     this.requireDependentOverrides(kind, policy);
     const claimed = withClaim(template.metadata, kind, policy);
-    if (!jsonEqual(claimed, template.metadata)) template = await this.putTemplate(w, { ...template, metadata: claimed });
+    if (!jsonEqual(claimed, template.metadata)) template = this.ownClaim(await this.putTemplate(w, { ...template, metadata: claimed }));
 
     const desired = buildBinding(template, kind, policy, replicas);
     const existing = this.binding(desired.kind, desired.metadata.namespace, desired.metadata.name!);
@@ -449,13 +449,24 @@ class DetectorRun {
     if (missing.length) throw new Error(`waiting for dependent overrides ${missing.join(', ')} of ${kind} ${policy.metadata?.name}`);
   }
 
+  /**
+   * Takes note of the template as this claim wrote it, so that the update event of the claim itself queues nothing:
+   * the reconcile that claimed it goes on to derive the binding. Only the claim changed (the write was at the version
+   * read), so any other change comes as an event of its own. An event that beats this note is reconciled as before.
+   */
+  private ownClaim(template: Template): Template {
+    const fp = specFingerprint(template.metadata);
+    if (fp !== undefined) this.fingerprints.set(templateKey(template.apiVersion, template.kind, template.metadata.namespace, template.metadata.name!), fp);
+    return template;
+  }
+
   /** The template claimed for selected, or undefined when it changed (or went) since the cache saw it. */
   private async claimByPatch(w: Watched, ref: TemplateRef, selected: Selected): Promise<Template | undefined> {
     this.requireDependentOverrides(selected.kind, selected.policy);
     const meta = ref.metadata;
     const patch = metadataPatch(meta, withClaim(meta, selected.kind, selected.policy));
     try {
-      return (await this.rest.request('PATCH', objectPath(w.resource, meta.namespace, meta.name!), { body: patch, contentType: MERGE_PATCH, signal: this.signal })) as Template;
+      return this.ownClaim((await this.rest.request('PATCH', objectPath(w.resource, meta.namespace, meta.name!), { body: patch, contentType: MERGE_PATCH, signal: this.signal })) as Template);
     } catch (err) {
       if (isStatus(err, 409) || isStatus(err, 404)) return undefined;
       throw err;
