@@ -54,7 +54,10 @@ import { MERGE_PATCH } from '../execution/work.js';
 export interface DetectorOptions {
   /** Discovery runs again this often besides on every CRD change (Karmada's detector: 30s). */
   rediscoverIntervalMs?: number;
-  /** Templates reconciled at once (karmada-controller-manager's --concurrent-resource-template-syncs). */
+  /**
+   * Templates reconciled at once (karmada-controller-manager's --concurrent-resource-template-syncs). Ten, where
+   * Karmada has five: a new template costs two round trips (its claim, its binding), which is waiting, not work.
+   */
   templateWorkers?: number;
   /** Namespaces never propagated besides Karmada's reserved ones (--skipped-propagating-namespaces). */
   skippedNamespaces?: readonly RegExp[];
@@ -181,7 +184,7 @@ class DetectorRun {
       p.addIndex(PREEMPTING_POLICIES, (o) => (o.spec?.preemption === 'Always' ? [o.metadata?.namespace ?? ''] : []));
     }
     for (const b of [this.rb, this.crb]) b.addIndex(BINDINGS_BY_CLAIM, (o) => claimKeys(o.metadata ?? {}));
-    this.templates = newControllerQueue(ctx, 'resource-detector', this.untilStopped((key) => this.reconcileTemplate(key)), { workers: opts.templateWorkers ?? 5 });
+    this.templates = newControllerQueue(ctx, 'resource-detector', this.untilStopped((key) => this.reconcileTemplate(key)), { workers: opts.templateWorkers ?? 10 });
     this.policies = newControllerQueue(ctx, 'resource-detector-policies', this.untilStopped((key) => this.reconcilePolicy(key)));
     this.discovery = newControllerQueue(ctx, 'resource-detector-discovery', this.untilStopped(() => this.rediscover()));
   }
