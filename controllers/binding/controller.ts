@@ -57,8 +57,11 @@ const QUEUE_NAME: Record<BindingKind, string> = { ResourceBinding: 'resource-bin
 /** Karmada's event sources. */
 const COMPONENT: Record<BindingKind, string> = { ResourceBinding: 'binding-controller', ClusterResourceBinding: 'cluster-resource-binding-controller' };
 const BY_TEMPLATE = 'byTemplate';
-/** Works of one binding written at once: a binding duplicated to 20 clusters costs two round trips, not twenty. */
-const WORK_WRITES_IN_FLIGHT = 10;
+/**
+ * Works of one binding written at once: a binding duplicated to 20 clusters costs five round trips, not twenty. More
+ * only lengthens the apiserver's queue (at 10, its mutating P99 in a burst was 94–99 ms; at 4, 86 ms, as many Works/s).
+ */
+const WORK_WRITES_IN_FLIGHT = 4;
 /** How soon to look again at a binding whose template's informer has not listed yet. */
 const UNSYNCED_RETRY_MS = 500;
 
