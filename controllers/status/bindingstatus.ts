@@ -29,7 +29,8 @@ export interface BindingStatusControllerOptions {
    * How long a binding waits after a change of one of its Works before it is aggregated: the Works of a binding
    * change together (one per cluster, each applied and then reflected), and one aggregation then writes the binding
    * and its template once instead of once per Work change. kube-controller-manager batches endpoint updates so
-   * (--endpoint-updates-batch-period). 0 aggregates on every change.
+   * (--endpoint-updates-batch-period). 0 aggregates on every change. One second: at 250 ms a steady template's
+   * binding and template statuses cost 3.5 and 1.6 writes, at 1 s 2.9 and 1.1 (bench:propagation, 100 members).
    */
   workBatchPeriodMs?: number;
 }
@@ -37,7 +38,7 @@ export interface BindingStatusControllerOptions {
 /** How soon to look again at a binding whose template informer has not listed yet. */
 const UNSYNCED_RETRY_MS = 500;
 
-export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5, workBatchPeriodMs: 250 };
+export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5, workBatchPeriodMs: 1_000 };
 
 const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBinding'];
 
