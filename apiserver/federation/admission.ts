@@ -1,5 +1,6 @@
 // Karmada's admission webhooks (karmada-webhook) as one in-process plugin: the mutating part defaults the policies
-// and clusters and gives new bindings their permanent id, the validating part rejects what Karmada rejects, as a 422 with a cause per field.
+// and clusters and gives new bindings their permanent id, the validating part rejects what Karmada rejects, as a 422
+// with a cause per field.
 import { randomUUID } from 'node:crypto';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission/chain.js';
 import { badRequest, invalid, type FieldError } from '../errors.js';
