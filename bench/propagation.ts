@@ -3,10 +3,11 @@
 // scheduler, a controller-manager and one `flotilla members` process with --members members, joins them all (labelled
 // in pairs, and the first --burst-members as burst targets), then runs four scenarios:
 //
-//  1. steady: --templates Deployments (4 replicas) created at --rate per second, each with its own PropagationPolicy
-//     dividing it 3:1 by static weight over the two members of one pair (chosen by the pair label). Latency of a
-//     template = from the 201 of its create to the moment the object, with its share of the replicas, is seen in
-//     both target members (a watch on every member's Deployments).
+//  1. steady: once the scheduler and the controller-manager are idle after the joins (every workqueue_depth at 0 on
+//     two scrapes in a row), --templates Deployments (4 replicas) created at --rate per second, each with its own
+//     PropagationPolicy dividing it 3:1 by static weight over the two members of one pair (chosen by the pair
+//     label). Latency of a template = from the 201 of its create to the moment the object, with its share of the
+//     replicas, is seen in both target members (a watch on every member's Deployments).
 //  2. burst: --burst Deployments (2 replicas) created as fast as the apiserver accepts them (closed loop, 16 in
 //     flight), with one ClusterPropagationPolicy duplicating each to the --burst-members burst members. Drain time =
 //     first create to the last object seen in a member; Works/s = objects ÷ drain time; bindings/s = bindings ÷ the
@@ -512,7 +513,8 @@ export interface PropagationBenchOptions {
 export interface PropagationBenchResult {
   date: string;
   options: PropagationBenchOptions;
-  setup: { members_ready_s: number };
+  /** settled_s: from the start until the controllers are idle with the steady namespace in place. */
+  setup: { members_ready_s: number; settled_s: number };
   steady: {
     templates: number;
     rate_target: number;
@@ -630,6 +632,10 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     // 1. steady
     log(`steady: ${o.templates} Deployments at ${o.rate}/s over ${pairs} pairs`);
     expectCreated(await fleet.create('/api/v1/namespaces', namespace(STEADY_NS)), `namespace ${STEADY_NS}`, errors);
+    // The steady state is measured from a settled fleet: the joins' aftermath (every member's first status, the
+    // namespace propagated to each) is over, as it is in a running federation.
+    await until('the controllers to settle before the steady scenario', async () => Object.values(await fleet.settled()).every(Boolean), timeout, 250).catch((err) => errors.push(String(err)));
+    const settledS = (performance.now() - t0) / 1000;
     const created = new Map<string, number>();
     const expected = new Map<string, [string, number][]>();
     const inflight = new Set<Promise<void>>();
@@ -881,7 +887,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     return {
       date: new Date().toISOString(),
       options: o,
-      setup: { members_ready_s: round(membersReadyS, 1) },
+      setup: { members_ready_s: round(membersReadyS, 1), settled_s: round(settledS, 1) },
       steady,
       burst,
       cold_start_s: coldStartS,
@@ -937,6 +943,7 @@ function markdown(r: PropagationBenchResult): string {
   const c = r.cold_start;
   const rows: [string, string][] = [
     ['members Ready after start (start, join all, all Ready)', `${r.setup.members_ready_s} s`],
+    ['controllers idle, steady namespace in place (from start)', `${r.setup.settled_s} s`],
     [`steady: ${o.templates} Deployments at ${o.rate}/s (actual ${r.steady.rate_actual}/s), divided 3:1 over 2 of ${o.members} members`, `${r.steady.landed}/${o.templates} landed`],
     ['steady: 201 → in both members, P50 / P99 / max', `${r.steady.p50_ms} / ${r.steady.p99_ms} / ${r.steady.max_ms} ms`],
     ['steady: P50 of each tenth of the templates, in creation order', `${r.steady.p50_by_tenth_ms.join(' · ')} ms`],

@@ -195,6 +195,17 @@ test('a dependent whose owner never existed (wrong uid, or no such object) is co
   assert.equal((await call('GET', `${ns}/configmaps/right-uid`)).status, 200, 'a dependent of the real owner stays');
 });
 
+test('an object updated to reference an owner that does not exist is collected; an update that keeps its owner is not', async () => {
+  const ns = await namespace('gc-updated-refs');
+  const real = await createOwner(ns, 'real');
+  await ok('POST', `${ns}/configmaps`, configMap('kept', { ownerReferences: [ownerRef(real)] }));
+  await ok('POST', `${ns}/configmaps`, configMap('repointed'));
+  await ok('PATCH', `${ns}/configmaps/kept`, { data: { a: '2' } }, MERGE);
+  await ok('PATCH', `${ns}/configmaps/repointed`, { metadata: { ownerReferences: [ownerRef({ name: 'ghost', uid: '00000000-0000-0000-0000-000000000003' })] } }, MERGE);
+  await eventually('repointed collected', gone(`${ns}/configmaps/repointed`));
+  assert.equal((await ok('GET', `${ns}/configmaps/kept`)).data.a, '2', 'a dependent of a live owner stays');
+});
+
 test('a dependent with two owners loses only the deleted owner\'s reference', async () => {
   const ns = await namespace('gc-two-owners');
   const first = await createOwner(ns, 'first');

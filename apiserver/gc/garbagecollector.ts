@@ -26,6 +26,11 @@ interface Node {
   blocks: string[];
 }
 
+function sameRefs(a: Node, b: Node): boolean {
+  const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return same(a.owners, b.owners) && same(a.blocks, b.blocks);
+}
+
 export class GarbageCollector {
   private readonly nodes = new Map<string, Node>();
   private readonly dependents = new Map<string, Set<string>>();
@@ -71,10 +76,14 @@ export class GarbageCollector {
       for (const owner of node?.owners ?? []) if (this.nodes.has(owner)) this.queue.add(owner);
       return;
     }
+    const before = this.nodes.get(uid);
     this.observe(e.object);
     const meta = e.object.metadata!;
     if (meta.deletionTimestamp && meta.finalizers?.some((f: string) => f === FINALIZER_ORPHAN || f === FINALIZER_FOREGROUND)) this.queue.add(uid);
-    if (meta.ownerReferences?.length) this.queue.add(uid);
+    // As kube's graph builder: a dependent's owners are checked when it appears and when its references change, not
+    // on every write (a status update leaves them as they were; an owner's deletion queues its dependents).
+    const after = this.nodes.get(uid)!;
+    if (after.owners.length && (!before || !sameRefs(before, after))) this.queue.add(uid);
   }
 
   private observe(obj: KObject): void {

@@ -61,9 +61,27 @@ test('lists and watches keep connections of their own', async () => {
   await kc.applyToHTTPSOptions(watch);
   assert.ok(watch.agent && watch.agent !== shared);
   const before = connections;
+  requests.length = 0;
   await listPath(kc, '/api/v1/namespaces');
   await listPath(kc, '/api/v1/namespaces');
   assert.equal(connections - before, 2);
+  assert.ok(requests.length === 2 && requests.every((r) => r.clientCert), 'each list presents the admin certificate');
+  // Every agent connects on one TLS context, not one built per connection from the PEMs.
+  const another: RequestOptions = {};
+  await kc.applyToHTTPSOptions(another);
+  const contextOf = (agent: unknown) => (agent as { options: { secureContext?: unknown } }).options.secureContext;
+  assert.ok(contextOf(watch.agent), 'a watch agent has a TLS context');
+  assert.equal(contextOf(another.agent), contextOf(watch.agent));
+  assert.equal(contextOf(shared), contextOf(watch.agent));
+  await kc.close();
+});
+
+test('the shared TLS context still verifies the server', async () => {
+  const kc = new KeepAliveKubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const wrongCA = (await ensurePKI(join(dir, 'other'))).caCertPem;
+  kc.clusters[0] = { ...kc.clusters[0], caData: Buffer.from(wrongCA).toString('base64'), caFile: undefined };
+  await assert.rejects(listPath(kc, '/api/v1/namespaces'), (err: NodeJS.ErrnoException) => /certificate|self.signed/i.test(`${err.code} ${err.message}`));
   await kc.close();
 });
 

@@ -1,7 +1,8 @@
 // Kubernetes API clients for the control-plane processes, built from one kubeconfig file: the typed clients of
 // @kubernetes/client-node, its generic object API, and a raw GET for paths no typed client covers (informer lists).
 import { Agent as HTTPAgent, request as httpRequest } from 'node:http';
-import { Agent as HTTPSAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HTTPSAgent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import {
   ApiException,
   CoordinationV1Api,
@@ -27,6 +28,13 @@ export interface Clients {
   objects: KubernetesObjectApi;
 }
 
+/** A TLS option (PEM text, DER bytes, or a list of them) as text to compare. */
+function pemText(v: unknown): string {
+  if (v === undefined) return '';
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  return Array.isArray(v) ? v.map(pemText).join('\0') : String(v);
+}
+
 /**
  * A kubeconfig whose typed clients, and raw requests made with requestOptions, share one keep-alive agent.
  * client-node builds a new https.Agent for every request (applyToHTTPSOptions included), so each API call would open
@@ -35,6 +43,8 @@ export interface Clients {
  */
 export class KeepAliveKubeConfig extends KubeConfig {
   private agent?: Promise<HTTPAgent | undefined>;
+  /** The TLS context of every connection to the server, and the credentials it was built from. */
+  private tls?: { inputs: string; context: SecureContext };
 
   /** maxSockets: connections to the server at most (the rest of the requests wait for one). */
   constructor(private readonly maxSockets = 64) {
@@ -47,6 +57,31 @@ export class KeepAliveKubeConfig extends KubeConfig {
     if (agent) context.setAgent(agent);
   }
 
+  /**
+   * client-node's options, with an agent of the request's own (a watch is cut by destroying it) on the kubeconfig's
+   * one TLS context: Node builds a context for each connection otherwise, parsing the CA, certificate and key again,
+   * which costs a client more than the handshake (a controller-manager opens hundreds of watches on its members).
+   */
+  override async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    // Proxies and plain HTTP keep client-node's agent.
+    if (!(opts.agent instanceof HTTPSAgent)) return;
+    opts.agent = new HTTPSAgent(this.tlsAgentOptions(opts));
+  }
+
+  /**
+   * The agent options that connect as opts says, on the TLS context built for its credentials. They keep the
+   * credentials too, which an agent's connection pools are named by, so that requests that bring their own (as
+   * client-node's options do) share the pool of those that do not.
+   */
+  private tlsAgentOptions(opts: RequestOptions): AgentOptions {
+    const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = opts;
+    const inputs = [ca, cert, key, pfx, passphrase].map(pemText).join('\n');
+    // Credentials an exec or auth provider renews get a new context.
+    if (this.tls?.inputs !== inputs) this.tls = { inputs, context: createSecureContext({ ca, cert, key, pfx, passphrase }) };
+    return { ca, cert, key, pfx, passphrase, secureContext: this.tls.context, servername, ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}) };
+  }
+
   /** The shared agent for the current cluster; undefined behind a proxy (client-node's proxy agents are kept). */
   keepAliveAgent(): Promise<HTTPAgent | undefined> {
     this.agent ??= (async () => {
@@ -57,8 +92,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
       if (cluster.server.startsWith('http:')) return new HTTPAgent(agentOptions);
       const tls: RequestOptions = {};
       await this.applyToHTTPSOptions(tls);
-      const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = tls;
-      return new HTTPSAgent({ ...agentOptions, ca, cert, key, pfx, passphrase, servername, ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}) });
+      return new HTTPSAgent({ ...agentOptions, ...this.tlsAgentOptions(tls) });
     })();
     return this.agent;
   }
