@@ -1,5 +1,5 @@
 // `node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--burst N] [--burst-members 20]
-// [--no-cold-start]`: the whole propagation pipeline under load, with real processes. Starts an apiserver, a
+// [--no-cold-start] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole propagation pipeline under load, with real processes. Starts an apiserver, a
 // scheduler, a controller-manager and one `flotilla members` process with --members members, joins them all (labelled
 // in pairs, and the first --burst-members as burst targets), then runs four scenarios:
 //
@@ -232,6 +232,8 @@ export interface FleetOptions {
   statusFrequency?: string;
   /** Extra flags for the scheduler and controller-manager (leader election timings). */
   componentArgs?: string[];
+  /** Extra flags for the controller-manager alone (its controllers' concurrency). */
+  controllerManagerArgs?: string[];
   log?: (msg: string) => void;
 }
 
@@ -306,7 +308,7 @@ export class Fleet {
   }
 
   startControllerManager(): Proc {
-    this.controllerManager = new Proc(['controller-manager', ...this.componentArgs(this.cmPort), '--cluster-status-update-frequency', this.opts.statusFrequency ?? '10s']);
+    this.controllerManager = new Proc(['controller-manager', ...this.componentArgs(this.cmPort), '--cluster-status-update-frequency', this.opts.statusFrequency ?? '10s', ...(this.opts.controllerManagerArgs ?? [])]);
     this.started.push({ role: 'controllerManager', proc: this.controllerManager });
     return this.controllerManager;
   }
@@ -507,6 +509,8 @@ export interface PropagationBenchOptions {
   coldStart: boolean;
   /** Cap of each wait (landing, draining, cold start). */
   phaseTimeoutMs?: number;
+  /** Extra flags for the controller-manager, e.g. its controllers' concurrency. */
+  controllerManagerArgs?: string[];
   log?: (msg: string) => void;
 }
 
@@ -599,6 +603,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
   const fleet = new Fleet({
     members: o.members,
     labels: (k) => ({ [PAIR_LABEL]: `p${Math.ceil(k / 2)}`, ...(k <= burstMembers ? { [BURST_LABEL]: 'true' } : {}) }),
+    controllerManagerArgs: o.controllerManagerArgs,
     log,
   });
   const peak: Record<string, number> = {};
@@ -942,6 +947,7 @@ function markdown(r: PropagationBenchResult): string {
   const o = r.options;
   const c = r.cold_start;
   const rows: [string, string][] = [
+    ...(o.controllerManagerArgs?.length ? [['controller-manager flags', o.controllerManagerArgs.join(' ')] as [string, string]] : []),
     ['members Ready after start (start, join all, all Ready)', `${r.setup.members_ready_s} s`],
     ['controllers idle, steady namespace in place (from start)', `${r.setup.settled_s} s`],
     [`steady: ${o.templates} Deployments at ${o.rate}/s (actual ${r.steady.rate_actual}/s), divided 3:1 over 2 of ${o.members} members`, `${r.steady.landed}/${o.templates} landed`],
@@ -984,18 +990,37 @@ function markdown(r: PropagationBenchResult): string {
   return [`| Propagation (${o.members} members) | Value |`, '| --- | ---: |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n');
 }
 
+const BENCH_FLAGS = {
+  members: { type: 'string', default: '100' },
+  templates: { type: 'string', default: '2000' },
+  rate: { type: 'string', default: '50' },
+  burst: { type: 'string' },
+  'burst-members': { type: 'string', default: '20' },
+  'no-cold-start': { type: 'boolean', default: false },
+  'phase-timeout': { type: 'string', default: '600' },
+  'controller-manager-args': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+const USAGE = `usage: node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--burst N]
+  [--burst-members 20] [--no-cold-start] [--phase-timeout SECONDS] [--controller-manager-args="FLAGS"]
+(--burst defaults to --templates; FLAGS are added to the controller-manager's command line)
+`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      members: { type: 'string', default: '100' },
-      templates: { type: 'string', default: '2000' },
-      rate: { type: 'string', default: '50' },
-      burst: { type: 'string' },
-      'burst-members': { type: 'string', default: '20' },
-      'no-cold-start': { type: 'boolean', default: false },
-      'phase-timeout': { type: 'string', default: '600' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ options: BENCH_FLAGS });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const templates = Number(values.templates);
   const opts: PropagationBenchOptions = {
     members: Number(values.members),
@@ -1005,6 +1030,7 @@ async function main(): Promise<void> {
     burstMembers: Number(values['burst-members']),
     coldStart: !values['no-cold-start'],
     phaseTimeoutMs: Number(values['phase-timeout']) * 1000,
+    controllerManagerArgs: values['controller-manager-args']?.split(/\s+/).filter(Boolean),
     log: (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`),
   };
   const result = await runPropagationBench(opts);

@@ -21,6 +21,23 @@ test('controller-manager flags set the cluster controllers options, with Karmada
   assert.throws(() => controllerManagerOptions({ 'concurrent-cluster-syncs': '0' }), /invalid --concurrent-cluster-syncs/);
 });
 
+test('the concurrency flags set the workers of the detector, the binding and the execution controllers', () => {
+  const defaults = controllerManagerOptions();
+  assert.deepEqual([defaults.templateWorkers, defaults.binding.workers, defaults.execution.workers], [10, { ResourceBinding: 5, ClusterResourceBinding: 5 }, 10]);
+  const o = controllerManagerOptions({
+    'concurrent-resource-template-syncs': '20',
+    'concurrent-resourcebinding-syncs': '7',
+    'concurrent-clusterresourcebinding-syncs': '3',
+    'concurrent-work-syncs': '12',
+  });
+  assert.deepEqual([o.templateWorkers, o.binding.workers, o.execution.workers], [20, { ResourceBinding: 7, ClusterResourceBinding: 3 }, 12]);
+  // The execution controller's other options keep their defaults.
+  assert.equal(o.execution.statusWaitMs, defaults.execution.statusWaitMs);
+  for (const flag of ['concurrent-resource-template-syncs', 'concurrent-resourcebinding-syncs', 'concurrent-clusterresourcebinding-syncs', 'concurrent-work-syncs'] as const) {
+    assert.throws(() => controllerManagerOptions({ [flag]: '1.5' }), new RegExp(`invalid --${flag} "1.5"`));
+  }
+});
+
 test('the controllers go by their Karmada --controllers names', () => {
   assert.deepEqual(CONTROLLERS.map((make) => make(controllerManagerOptions()).name), ['cluster', 'clusterStatus', 'namespace', 'resource-detector', 'binding', 'dependencies-distributor', 'execution', 'workStatus', 'bindingStatus']);
 });

@@ -2,10 +2,10 @@
 import { ClusterController, DEFAULT_CLUSTER_CONTROLLER_OPTIONS, type ClusterControllerOptions } from './cluster/controller.js';
 import { ClusterStatusController, DEFAULT_CLUSTER_STATUS_OPTIONS, type ClusterStatusOptions } from './cluster/status.js';
 import { DEFAULT_NAMESPACE_SYNC_OPTIONS, NamespaceSyncController, type NamespaceSyncOptions } from './namespacesync/controller.js';
-import { bindingController } from './binding/controller.js';
+import { bindingController, DEFAULT_BINDING_WORKERS, type BindingControllerOptions } from './binding/controller.js';
 import { dependenciesDistributor } from './binding/distributor.js';
-import { ResourceDetector } from './detector/detector.js';
-import { executionController } from './execution/controller.js';
+import { DEFAULT_TEMPLATE_WORKERS, ResourceDetector } from './detector/detector.js';
+import { DEFAULT_EXECUTION_OPTIONS, executionController, type ExecutionControllerOptions } from './execution/controller.js';
 import { bindingStatusController } from './status/bindingstatus.js';
 import { workStatusController } from './status/workstatus.js';
 import { selectControllers, type Controller } from './runtime/controller.js';
@@ -23,6 +23,10 @@ export const CONTROLLER_MANAGER_FLAGS = {
   'cluster-startup-grace-period': { type: 'string' },
   'concurrent-cluster-syncs': { type: 'string' },
   'concurrent-namespace-syncs': { type: 'string' },
+  'concurrent-resource-template-syncs': { type: 'string' },
+  'concurrent-resourcebinding-syncs': { type: 'string' },
+  'concurrent-clusterresourcebinding-syncs': { type: 'string' },
+  'concurrent-work-syncs': { type: 'string' },
   'skipped-propagating-namespaces': { type: 'string' },
 } as const;
 
@@ -32,6 +36,9 @@ export interface ControllerManagerOptions {
   cluster: ClusterControllerOptions;
   clusterStatus: ClusterStatusOptions;
   namespaceSync: NamespaceSyncOptions;
+  templateWorkers: number;
+  binding: BindingControllerOptions;
+  execution: ExecutionControllerOptions;
 }
 
 function positiveInt(flag: string, value: string | undefined, fallback: number): number {
@@ -41,7 +48,10 @@ function positiveInt(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
-/** The options the flags select, defaults as karmada-controller-manager's. */
+/**
+ * The options the flags select, defaults as karmada-controller-manager's, except the concurrency of the detector and
+ * the execution controller (see their options).
+ */
 export function controllerManagerOptions(values: ControllerManagerFlagValues = {}): ControllerManagerOptions {
   const duration = (flag: keyof ControllerManagerFlagValues, fallback: number) => (values[flag] === undefined ? fallback : parseDuration(values[flag]!));
   const skipped = values['skipped-propagating-namespaces'];
@@ -67,6 +77,14 @@ export function controllerManagerOptions(values: ControllerManagerFlagValues = {
           : skipped.split(',').map((s) => s.trim()).filter(Boolean).map((re) => new RegExp(`^(?:${re})$`)),
       concurrentSyncs: positiveInt('concurrent-namespace-syncs', values['concurrent-namespace-syncs'], DEFAULT_NAMESPACE_SYNC_OPTIONS.concurrentSyncs),
     },
+    templateWorkers: positiveInt('concurrent-resource-template-syncs', values['concurrent-resource-template-syncs'], DEFAULT_TEMPLATE_WORKERS),
+    binding: {
+      workers: {
+        ResourceBinding: positiveInt('concurrent-resourcebinding-syncs', values['concurrent-resourcebinding-syncs'], DEFAULT_BINDING_WORKERS),
+        ClusterResourceBinding: positiveInt('concurrent-clusterresourcebinding-syncs', values['concurrent-clusterresourcebinding-syncs'], DEFAULT_BINDING_WORKERS),
+      },
+    },
+    execution: { ...DEFAULT_EXECUTION_OPTIONS, workers: positiveInt('concurrent-work-syncs', values['concurrent-work-syncs'], DEFAULT_EXECUTION_OPTIONS.workers) },
   };
 }
 
@@ -78,10 +96,10 @@ export const CONTROLLERS: ((o: ControllerManagerOptions) => Controller)[] = [
   (o) => new ClusterController(o.cluster),
   (o) => new ClusterStatusController(o.clusterStatus),
   (o) => new NamespaceSyncController(o.namespaceSync),
-  (o) => new ResourceDetector({ skippedNamespaces: o.namespaceSync.skippedPropagatingNamespaces }),
-  () => bindingController(),
+  (o) => new ResourceDetector({ skippedNamespaces: o.namespaceSync.skippedPropagatingNamespaces, templateWorkers: o.templateWorkers }),
+  (o) => bindingController(o.binding),
   () => dependenciesDistributor(),
-  () => executionController(),
+  (o) => executionController(o.execution),
   () => workStatusController(),
   () => bindingStatusController(),
 ];

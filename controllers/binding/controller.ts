@@ -65,12 +65,15 @@ const WORK_WRITES_IN_FLIGHT = 4;
 /** How soon to look again at a binding whose template's informer has not listed yet. */
 const UNSYNCED_RETRY_MS = 500;
 
+/** Bindings of one kind reconciled at once unless set, as Karmada's. */
+export const DEFAULT_BINDING_WORKERS = 5;
+
 export interface BindingControllerOptions {
   /**
-   * Bindings of each kind reconciled at once (Karmada's --concurrent-resourcebinding-syncs, 5 by default); one binding
-   * is never reconciled by two workers at a time.
+   * Bindings of each kind reconciled at once (Karmada's --concurrent-resourcebinding-syncs and
+   * --concurrent-clusterresourcebinding-syncs); one binding is never reconciled by two workers at a time.
    */
-  workers?: number;
+  workers?: Partial<Record<BindingKind, number>>;
 }
 
 /**
@@ -205,7 +208,7 @@ class BindingController {
     // The index is complete before any reconcile reads it: a reconcile starts as soon as a key is queued.
     this.works.addEventHandler({ add: (w) => this.workIndex.set(w), update: (w) => this.workIndex.set(w), delete: (w) => this.workIndex.delete(w) }, signal);
     for (const kind of KINDS) {
-      this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers ?? 5 });
+      this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers?.[kind] ?? DEFAULT_BINDING_WORKERS });
     }
     // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
     const enqueueOwner = (w: Work) => this.enqueueOwner(w);

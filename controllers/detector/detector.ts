@@ -51,6 +51,9 @@ import { isStatus } from '../runtime/client.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
 import { MERGE_PATCH } from '../execution/work.js';
 
+/** DetectorOptions.templateWorkers unless set. */
+export const DEFAULT_TEMPLATE_WORKERS = 10;
+
 export interface DetectorOptions {
   /** Discovery runs again this often besides on every CRD change (Karmada's detector: 30s). */
   rediscoverIntervalMs?: number;
@@ -184,7 +187,7 @@ class DetectorRun {
       p.addIndex(PREEMPTING_POLICIES, (o) => (o.spec?.preemption === 'Always' ? [o.metadata?.namespace ?? ''] : []));
     }
     for (const b of [this.rb, this.crb]) b.addIndex(BINDINGS_BY_CLAIM, (o) => claimKeys(o.metadata ?? {}));
-    this.templates = newControllerQueue(ctx, 'resource-detector', this.untilStopped((key) => this.reconcileTemplate(key)), { workers: opts.templateWorkers ?? 10 });
+    this.templates = newControllerQueue(ctx, 'resource-detector', this.untilStopped((key) => this.reconcileTemplate(key)), { workers: opts.templateWorkers ?? DEFAULT_TEMPLATE_WORKERS });
     this.policies = newControllerQueue(ctx, 'resource-detector-policies', this.untilStopped((key) => this.reconcilePolicy(key)));
     this.discovery = newControllerQueue(ctx, 'resource-detector-discovery', this.untilStopped(() => this.rediscover()));
   }
