@@ -1,7 +1,8 @@
 // `node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--burst N] [--burst-members 20]
-// [--no-cold-start] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole propagation pipeline under load, with real processes. Starts an apiserver, a
-// scheduler, a controller-manager and one `flotilla members` process with --members members, joins them all (labelled
-// in pairs, and the first --burst-members as burst targets), then runs four scenarios:
+// [--no-cold-start] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole
+// propagation pipeline under load, with real processes. Starts an apiserver, a scheduler, a controller-manager
+// (with --controller-manager-args added to its flags) and one `flotilla members` process with --members members,
+// joins them all (labelled in pairs, and the first --burst-members as burst targets), then runs four scenarios:
 //
 //  1. steady: once the scheduler and the controller-manager are idle after the joins (every workqueue_depth at 0 on
 //     two scrapes in a row), --templates Deployments (4 replicas) created at --rate per second, each with its own
