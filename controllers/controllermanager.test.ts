@@ -31,8 +31,6 @@ test('the concurrency flags set the workers of the detector, the binding and the
     'concurrent-work-syncs': '12',
   });
   assert.deepEqual([o.templateWorkers, o.binding.workers, o.execution.workers], [20, { ResourceBinding: 7, ClusterResourceBinding: 3 }, 12]);
-  // The execution controller's other options keep their defaults.
-  assert.equal(o.execution.statusWaitMs, defaults.execution.statusWaitMs);
   for (const flag of ['concurrent-resource-template-syncs', 'concurrent-resourcebinding-syncs', 'concurrent-clusterresourcebinding-syncs', 'concurrent-work-syncs'] as const) {
     assert.throws(() => controllerManagerOptions({ [flag]: '1.5' }), new RegExp(`invalid --${flag} "1.5"`));
   }

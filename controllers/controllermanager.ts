@@ -84,7 +84,7 @@ export function controllerManagerOptions(values: ControllerManagerFlagValues = {
         ClusterResourceBinding: positiveInt('concurrent-clusterresourcebinding-syncs', values['concurrent-clusterresourcebinding-syncs'], DEFAULT_BINDING_WORKERS),
       },
     },
-    execution: { ...DEFAULT_EXECUTION_OPTIONS, workers: positiveInt('concurrent-work-syncs', values['concurrent-work-syncs'], DEFAULT_EXECUTION_OPTIONS.workers) },
+    execution: { workers: positiveInt('concurrent-work-syncs', values['concurrent-work-syncs'], DEFAULT_EXECUTION_OPTIONS.workers) },
   };
 }
 
