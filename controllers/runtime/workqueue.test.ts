@@ -78,6 +78,29 @@ test('a key is queued at most once', async () => {
   h.q.stop();
 });
 
+test('a deep queue that is refilled while it drains keeps first-in, first-out order', async () => {
+  const total = 20_000;
+  let next = 10_000;
+  const seen = new Set<number>();
+  const block = gate();
+  const h = queue<number>(async (key) => {
+    if (key < 0) return block.promise;
+    // Each run adds one new key at the back, and every thousandth key re-adds itself the first time it runs.
+    if (next < total) h.q.add(next++);
+    if (key % 1000 === 0 && !seen.has(key)) h.q.add(key);
+    seen.add(key);
+  });
+  h.q.add(-1); // holds the only worker while the queue fills
+  for (let k = 0; k < 10_000; k++) h.q.add(k);
+  block.open();
+  await alive(h.q.idle(), 10_000);
+  const expected = Array.from({ length: total }, (_, i) => i);
+  assert.deepEqual([...new Set(h.calls)].slice(1), expected);
+  assert.equal(h.calls.length, 1 + total + total / 1000);
+  assert.equal(h.q.length, 0);
+  h.q.stop();
+});
+
 test('a key added while it is processed runs once more afterwards, never concurrently with itself', async () => {
   const blocks = [gate(), gate()];
   let running = 0;

@@ -1,5 +1,7 @@
 // A rate-limited work queue with client-go's semantics: a key is queued at most once, a key re-added while it is
 // being processed runs again afterwards (never concurrently with itself), and failures back off per key.
+import Queue from 'yocto-queue';
+
 export interface WorkQueueOptions {
   workers?: number;
   baseDelayMs?: number;
@@ -11,7 +13,8 @@ export interface WorkQueueOptions {
 export type Reconcile<K> = (key: K) => Promise<void | { requeueAfterMs?: number }>;
 
 export class WorkQueue<K> {
-  private readonly queue: K[] = [];
+  // Not an array: Array#shift copies the whole array once it is large, and a cold start queues every Work at once.
+  private readonly queue = new Queue<K>();
   private readonly queued = new Map<K, number>();
   private readonly processing = new Set<K>();
   private readonly dirty = new Set<K>();
@@ -28,7 +31,7 @@ export class WorkQueue<K> {
   ) {}
 
   get length(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   add(key: K): void {
@@ -39,7 +42,7 @@ export class WorkQueue<K> {
     }
     if (this.queued.has(key)) return;
     this.queued.set(key, Date.now());
-    this.queue.push(key);
+    this.queue.enqueue(key);
     this.pump();
   }
 
@@ -66,16 +69,16 @@ export class WorkQueue<K> {
 
   private pump(): void {
     const workers = this.opts.workers ?? 1;
-    while (!this.stopped && this.running < workers && this.queue.length > 0) {
-      const key = this.queue.shift()!;
+    while (!this.stopped && this.running < workers && this.queue.size > 0) {
+      const key = this.queue.dequeue()!;
       const enqueuedAt = this.queued.get(key)!;
       this.queued.delete(key);
       this.processing.add(key);
       this.running++;
-      this.opts.onDequeue?.(this.queue.length, Date.now() - enqueuedAt);
+      this.opts.onDequeue?.(this.queue.size, Date.now() - enqueuedAt);
       void this.run(key);
     }
-    if (this.running === 0 && this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+    if (this.running === 0 && this.queue.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async run(key: K): Promise<void> {
@@ -96,7 +99,7 @@ export class WorkQueue<K> {
 
   /** Resolves when nothing is queued or running (delayed re-adds do not count). */
   idle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.queue.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -104,7 +107,7 @@ export class WorkQueue<K> {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
-    this.queue.length = 0;
+    this.queue.clear();
     this.queued.clear();
   }
 }
