@@ -8,6 +8,7 @@ import { STATUS_CODES, request as httpRequest, type Agent } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Logger } from 'pino';
 import { listPath } from './client.js';
+import { StringTable, internStrings } from './intern.js';
 import type { WorkQueue } from './workqueue.js';
 
 export interface EventHandler<T> {
@@ -51,6 +52,14 @@ export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
   if (obj.metadata?.managedFields === undefined) return obj;
   const { managedFields: _mf, ...metadata } = obj.metadata;
   return { ...obj, metadata };
+}
+
+/** One table for every informer of the process: a Work and the object it propagated share their strings too. */
+const cachedStrings = new StringTable();
+
+/** The transform of every object an informer caches, freshly parsed: managedFields stripped, strings shared. */
+function cacheForm<T extends KubernetesObject>(obj: T): T {
+  return internStrings(stripManagedFields(obj), cachedStrings);
 }
 
 /**
@@ -121,7 +130,7 @@ class InstrumentedWatch extends Watch {
             continue; // as client-node's Watch: a line that is not an event is skipped
           }
           this.hooks.event();
-          callback(event.type, event.object && stripManagedFields(event.object), event);
+          callback(event.type, event.object && cacheForm(event.object), event);
         }
       });
       res.on('error', end);
@@ -205,7 +214,7 @@ export class SharedInformer<T extends KubernetesObject> {
     const list = async () => {
       const result = await listPath<T>(kc, path, this.stopCtl.signal);
       this.failures = 0;
-      return { ...result, items: result.items.map(stripManagedFields) };
+      return { ...result, items: result.items.map(cacheForm) };
     };
     this.lw = new ListWatch<T>(path, this.watch, list, false);
     this.lw.on('add', (o) => this.dispatch('add', o));
