@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { LevelStore } from '../../storage/leveldb.js';
+import { StorageError, type ListOptions, type Store } from '../../storage/store.js';
+import { APIError } from '../errors.js';
+import { BUILTIN_RESOURCES } from '../registry/builtin.js';
+import { Registry } from '../registry/registry.js';
+import { GarbageCollector } from './garbagecollector.js';
+
+const logger = pino({ level: 'silent' });
+const NS = 'default';
+
+/**
+ * A store whose lists fail once with 'Expired' on the first continued page, as when the history moves past a list's
+ * snapshot between two pages.
+ */
+function expiringOnce(store: Store): Store {
+  let expired = false;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'list')
+        return (prefix: string, opts?: ListOptions) => {
+          if (opts?.continue && !expired) {
+            expired = true;
+            return Promise.reject(new StorageError('Expired', prefix, 'too old'));
+          }
+          return target.list(prefix, opts);
+        };
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+for (const expire of [false, true]) {
+  test(`the graph is read page by page at start${expire ? ', and read again when a continue token expires' : ''}: every page's dependents are collected`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flotilla-gc-'));
+    const store = await LevelStore.open(dir);
+    let gc: GarbageCollector | undefined;
+    try {
+      const registry = new Registry(store);
+      registry.add(...BUILTIN_RESOURCES);
+      const cms = registry.storeFor(registry.lookup('', 'v1', 'configmaps')!);
+      const owner = await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+      const ref = (uid: string) => [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid }];
+      // Written before the collector starts: only its start can find them. Names interleave, so both kinds span pages.
+      for (let i = 0; i < 7; i++) {
+        await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `a-${i}-kept`, ownerReferences: ref(owner.metadata!.uid) } });
+        await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `a-${i}-orphan`, ownerReferences: ref('no-such-uid') } });
+      }
+      gc = new GarbageCollector(registry, expire ? expiringOnce(store) : store, logger, 2);
+      await gc.start();
+      await gc.idle();
+      const names = async () => (await cms.list(NS, {})).items.map((o) => o.metadata!.name).sort();
+      assert.deepEqual(await names(), ['owner', ...Array.from({ length: 7 }, (_, i) => `a-${i}-kept`)].sort());
+      // The owner's dependents, found on every page, go with it.
+      await cms.delete(NS, 'owner');
+      const deadline = Date.now() + 10_000;
+      while ((await names()).length > 0) {
+        if (Date.now() > deadline) assert.fail(`dependents left: ${(await names()).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await assert.rejects(cms.get(NS, 'a-6-kept'), (err: unknown) => err instanceof APIError && err.code === 404);
+    } finally {
+      gc?.stop();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
