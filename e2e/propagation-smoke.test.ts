@@ -16,7 +16,7 @@ before(async () => {
 
 test('the propagation benchmark at 10 members: steady, burst and cold start all converge', (t) => {
   t.diagnostic(
-    `steady P50/P99 ${r.steady.p50_ms}/${r.steady.p99_ms} ms; burst drain ${r.burst.drain_s} s (${r.burst.works_per_s} Works/s); cold start ${r.cold_start_s} s; RSS peak ${r.rss_peak_total_mb} MiB`,
+    `steady P50/P99 ${r.steady.p50_ms}/${r.steady.p99_ms} ms; burst drain ${r.burst.drain_s} s (${r.burst.works_per_s} Works/s); cold start ${r.cold_start_s} s; control-plane RSS peak ${r.rss_peak_total_mb} MiB`,
   );
   assert.deepEqual(r.errors, []);
   assert.equal(r.steady.landed, TEMPLATES);
