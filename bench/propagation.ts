@@ -1,5 +1,5 @@
-// `node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--burst N] [--burst-members 20]
-// [--no-cold-start] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole
+// `node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--warmup N] [--burst N]
+// [--burst-members 20] [--no-cold-start] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole
 // propagation pipeline under load, with real processes. Starts an apiserver, a scheduler, a controller-manager
 // (with --controller-manager-args added to its flags) and one `flotilla members` process with --members members,
 // joins them all (labelled in pairs, and the first --burst-members as burst targets), then runs four scenarios:
@@ -8,7 +8,9 @@
 //     two scrapes in a row), --templates Deployments (4 replicas) created at --rate per second, each with its own
 //     PropagationPolicy dividing it 3:1 by static weight over the two members of one pair (chosen by the pair
 //     label). Latency of a template = from the 201 of its create to the moment the object, with its share of the
-//     replicas, is seen in both target members (a watch on every member's Deployments).
+//     replicas, is seen in both target members (a watch on every member's Deployments). Before it, --warmup
+//     templates (by default 10 s worth at --rate) are propagated the same way in their own namespace and reported
+//     on their own: the first seconds of processes that have just started, which V8 has not compiled for yet.
 //  2. burst: --burst Deployments (2 replicas) created as fast as the apiserver accepts them (closed loop, 16 in
 //     flight), with one ClusterPropagationPolicy duplicating each to the --burst-members burst members. Drain time =
 //     first create to the last object seen in a member; Works/s = objects ÷ drain time; bindings/s = bindings ÷ the
@@ -509,6 +511,8 @@ export interface PropagationBenchOptions {
   rate: number;
   burst: number;
   burstMembers: number;
+  /** Templates propagated like the steady ones, and measured on their own, before the steady scenario (0: none). */
+  warmup?: number;
   coldStart: boolean;
   /** Cap of each wait (landing, draining, cold start). */
   phaseTimeoutMs?: number;
@@ -517,24 +521,30 @@ export interface PropagationBenchOptions {
   log?: (msg: string) => void;
 }
 
+/** Templates created at a fixed rate, and how long each took to be in both of its members. */
+export interface PropagationRun {
+  templates: number;
+  rate_target: number;
+  rate_actual: number;
+  landed: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  mean_ms: number;
+  p50_by_tenth_ms: number[];
+  drain_s: number;
+}
+
 export interface PropagationBenchResult {
   date: string;
   options: PropagationBenchOptions;
   /** settled_s: from the start until the controllers are idle with the steady namespace in place. */
   setup: { members_ready_s: number; settled_s: number };
-  steady: {
-    templates: number;
-    rate_target: number;
-    rate_actual: number;
-    landed: number;
-    p50_ms: number;
-    p99_ms: number;
-    max_ms: number;
-    mean_ms: number;
-    p50_by_tenth_ms: number[];
+  /** The warm-up's templates, from the processes' first propagation; null without one. */
+  warmup: PropagationRun | null;
+  steady: PropagationRun & {
     /** Every apiserver request from the first create until the last template landed, reads and watches too. */
     apiserver_requests_by_resource: Record<string, number>;
-    drain_s: number;
   };
   burst: {
     templates: number;
@@ -595,6 +605,7 @@ export interface PropagationBenchResult {
 }
 
 const STEADY_NS = 'bench-steady';
+const WARMUP_NS = 'bench-warmup';
 const BURST_NS = 'bench-burst';
 
 export async function runPropagationBench(o: PropagationBenchOptions): Promise<PropagationBenchResult> {
@@ -638,74 +649,91 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     watch = new MemberWatch(fleet);
     await watch.synced();
 
-    // 1. steady
-    log(`steady: ${o.templates} Deployments at ${o.rate}/s over ${pairs} pairs`);
-    expectCreated(await fleet.create('/api/v1/namespaces', namespace(STEADY_NS)), `namespace ${STEADY_NS}`, errors);
+    /**
+     * count Deployments at o.rate per second, each with its own PropagationPolicy dividing it 3:1 over one pair, in
+     * namespace ns; resolves once all have landed (or the phase times out), with their latencies in creation order.
+     */
+    const propagateAtRate = async (ns: string, prefix: string, count: number) => {
+      const created = new Map<string, number>();
+      const expected = new Map<string, [string, number][]>();
+      const inflight = new Set<Promise<void>>();
+      const start = performance.now();
+      for (let i = 0; i < count; i++) {
+        const due = start + (i * 1000) / o.rate;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        while (inflight.size >= 32) await Promise.race(inflight);
+        const name = `${prefix}-${i}`;
+        const pair = (i % pairs) + 1;
+        const weights: [string, number][] = [
+          [`member${2 * pair - 1}`, 3],
+          [`member${2 * pair}`, 1],
+        ];
+        expected.set(`${ns}/${name}`, weights);
+        const p = (async () => {
+          const pp = await fleet.create(`/apis/policy.karmada.io/v1alpha1/namespaces/${ns}/propagationpolicies`, steadyPolicy(ns, name, `p${pair}`, weights));
+          if (!expectCreated(pp, `PropagationPolicy ${name}`, errors)) return;
+          const d = await fleet.create(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment(ns, name, 4));
+          if (expectCreated(d, `Deployment ${name}`, errors)) created.set(`${ns}/${name}`, performance.now());
+        })()
+          .catch((err) => void errors.push(`create ${name}: ${err}`))
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await Promise.all(inflight);
+      const createdAt = performance.now();
+      const arrival = (key: string) => {
+        const at = expected.get(key)!.map(([m, r]) => watch!.arrival(m, key, r));
+        return at.every((x) => x !== undefined) ? Math.max(...(at as number[])) : undefined;
+      };
+      const landed = () => [...created.keys()].filter((k) => arrival(k) !== undefined).length;
+      await until(`${created.size} Deployments of ${ns} in their members`, () => landed() === created.size, timeout, 250).catch((err) => errors.push(String(err)));
+      const done = performance.now();
+      checkMembers(watch!, fleet.memberNames, ns, (m) => new Map([...expected].flatMap(([k, ws]) => ws.filter(([c]) => c === m).map(([, r]) => [k.split('/')[1], r] as [string, number]))), errors);
+      // In creation order: a backlog shows as latencies that grow over the run, a fixed delay as a flat line.
+      const latencies = [...created].sort((a, b) => a[1] - b[1]).flatMap(([k, at]) => {
+        const arrived = arrival(k);
+        return arrived === undefined ? [] : [arrived - at];
+      });
+      const st = stats(latencies);
+      const tenths = Array.from({ length: Math.min(10, latencies.length) }, (_, i) =>
+        round(stats(latencies.slice(Math.floor((i * latencies.length) / 10), Math.floor(((i + 1) * latencies.length) / 10))).p50Ms),
+      );
+      return {
+        templates: count,
+        rate_target: o.rate,
+        rate_actual: round((count * 1000) / (createdAt - start), 1),
+        landed: landed(),
+        p50_ms: round(st.p50Ms),
+        p99_ms: round(st.p99Ms),
+        max_ms: round(st.maxMs),
+        mean_ms: round(st.meanMs),
+        p50_by_tenth_ms: tenths,
+        drain_s: round((done - start) / 1000, 2),
+      };
+    };
+
+    // 1. steady, after the warm-up
+    log(`steady: ${o.templates} Deployments at ${o.rate}/s over ${pairs} pairs${o.warmup ? `, after ${o.warmup} to warm up` : ''}`);
+    for (const ns of o.warmup ? [WARMUP_NS, STEADY_NS] : [STEADY_NS]) expectCreated(await fleet.create('/api/v1/namespaces', namespace(ns)), `namespace ${ns}`, errors);
     // The steady state is measured from a settled fleet: the joins' aftermath (every member's first status, the
     // namespace propagated to each) is over, as it is in a running federation.
-    await until('the controllers to settle before the steady scenario', async () => Object.values(await fleet.settled()).every(Boolean), timeout, 250).catch((err) => errors.push(String(err)));
+    const settle = (what: string) => until(what, async () => Object.values(await fleet.settled()).every(Boolean), timeout, 250).catch((err) => errors.push(String(err)));
+    await settle('the controllers to settle before the steady scenario');
     const settledS = (performance.now() - t0) / 1000;
-    const created = new Map<string, number>();
-    const expected = new Map<string, [string, number][]>();
-    const inflight = new Set<Promise<void>>();
-    const apiBeforeSteady = await fleet.apiserverMetrics();
-    const sStart = performance.now();
-    for (let i = 0; i < o.templates; i++) {
-      const due = sStart + (i * 1000) / o.rate;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      while (inflight.size >= 32) await Promise.race(inflight);
-      const name = `d-${i}`;
-      const pair = (i % pairs) + 1;
-      const weights: [string, number][] = [
-        [`member${2 * pair - 1}`, 3],
-        [`member${2 * pair}`, 1],
-      ];
-      expected.set(`${STEADY_NS}/${name}`, weights);
-      const p = (async () => {
-        const pp = await fleet.create(`/apis/policy.karmada.io/v1alpha1/namespaces/${STEADY_NS}/propagationpolicies`, steadyPolicy(STEADY_NS, name, `p${pair}`, weights));
-        if (!expectCreated(pp, `PropagationPolicy ${name}`, errors)) return;
-        const d = await fleet.create(`/apis/apps/v1/namespaces/${STEADY_NS}/deployments`, deployment(STEADY_NS, name, 4));
-        if (expectCreated(d, `Deployment ${name}`, errors)) created.set(`${STEADY_NS}/${name}`, performance.now());
-      })()
-        .catch((err) => void errors.push(`create ${name}: ${err}`))
-        .finally(() => inflight.delete(p));
-      inflight.add(p);
+    let warmup: PropagationBenchResult['warmup'] = null;
+    if (o.warmup) {
+      // Processes that have just started run every path for the first time (V8 has compiled nothing yet): that cost
+      // is measured here, on its own, and the steady scenario starts from a fleet that has propagated before.
+      warmup = await propagateAtRate(WARMUP_NS, 'w', o.warmup);
+      log(`warm-up: ${warmup.landed}/${o.warmup} landed, P50 ${warmup.p50_ms} ms, P99 ${warmup.p99_ms} ms`);
+      await settle('the controllers to settle after the warm-up');
     }
-    await Promise.all(inflight);
-    const sCreated = performance.now();
-    const steadyArrival = (key: string) => {
-      const at = expected.get(key)!.map(([m, r]) => watch!.arrival(m, key, r));
-      return at.every((x) => x !== undefined) ? Math.max(...(at as number[])) : undefined;
-    };
-    const steadyLanded = () => [...created.keys()].filter((k) => steadyArrival(k) !== undefined).length;
-    await until(`${created.size} steady Deployments in their members`, () => steadyLanded() === created.size, timeout, 250).catch((err) => errors.push(String(err)));
-    const sDone = performance.now();
+    const apiBeforeSteady = await fleet.apiserverMetrics();
+    const measured = await propagateAtRate(STEADY_NS, 'd', o.templates);
     const apiAfterSteady = await fleet.apiserverMetrics();
-    // In creation order: a backlog shows as latencies that grow over the run, a fixed delay as a flat line.
-    const latencies = [...created].sort((a, b) => a[1] - b[1]).flatMap(([k, at]) => {
-      const arrived = steadyArrival(k);
-      return arrived === undefined ? [] : [arrived - at];
-    });
-    const sStats = stats(latencies);
-    const tenths = Array.from({ length: Math.min(10, latencies.length) }, (_, i) =>
-      round(stats(latencies.slice(Math.floor((i * latencies.length) / 10), Math.floor(((i + 1) * latencies.length) / 10))).p50Ms),
-    );
-    const steady = {
-      templates: o.templates,
-      rate_target: o.rate,
-      rate_actual: round((o.templates * 1000) / (sCreated - sStart), 1),
-      landed: steadyLanded(),
-      p50_ms: round(sStats.p50Ms),
-      p99_ms: round(sStats.p99Ms),
-      max_ms: round(sStats.maxMs),
-      mean_ms: round(sStats.meanMs),
-      p50_by_tenth_ms: tenths,
-      apiserver_requests_by_resource: writesByResource(apiBeforeSteady, apiAfterSteady, true),
-      drain_s: round((sDone - sStart) / 1000, 2),
-    };
+    const steady = { ...measured, apiserver_requests_by_resource: writesByResource(apiBeforeSteady, apiAfterSteady, true) };
     log(`steady: ${steady.landed}/${o.templates} landed, P50 ${steady.p50_ms} ms, P99 ${steady.p99_ms} ms`);
-    checkMembers(watch, fleet.memberNames, STEADY_NS, (m) => new Map([...expected].flatMap(([k, ws]) => ws.filter(([c]) => c === m).map(([, r]) => [k.split('/')[1], r] as [string, number]))), errors);
 
     // 2. burst
     const burstTargets = fleet.memberNames.slice(0, burstMembers);
@@ -897,6 +925,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       date: new Date().toISOString(),
       options: o,
       setup: { members_ready_s: round(membersReadyS, 1), settled_s: round(settledS, 1) },
+      warmup,
       steady,
       burst,
       cold_start_s: coldStartS,
@@ -947,6 +976,15 @@ function perUnit(counts: Record<string, number>, units: number): string {
     .join(', ');
 }
 
+/** The rows of one PropagationRun. */
+function runRows(label: string, what: string, run: PropagationRun, members: number): [string, string][] {
+  return [
+    [`${label}: ${run.templates} Deployments at ${run.rate_target}/s (actual ${run.rate_actual}/s), divided 3:1 over 2 of ${members} members, ${what}`, `${run.landed}/${run.templates} landed`],
+    [`${label}: 201 → in both members, P50 / P99 / max`, `${run.p50_ms} / ${run.p99_ms} / ${run.max_ms} ms`],
+    [`${label}: P50 of each tenth of the templates, in creation order`, `${run.p50_by_tenth_ms.join(' · ')} ms`],
+  ];
+}
+
 function markdown(r: PropagationBenchResult): string {
   const o = r.options;
   const c = r.cold_start;
@@ -954,9 +992,8 @@ function markdown(r: PropagationBenchResult): string {
     ...(o.controllerManagerArgs?.length ? [['controller-manager flags', o.controllerManagerArgs.join(' ')] as [string, string]] : []),
     ['members Ready after start (start, join all, all Ready)', `${r.setup.members_ready_s} s`],
     ['controllers idle, steady namespace in place (from start)', `${r.setup.settled_s} s`],
-    [`steady: ${o.templates} Deployments at ${o.rate}/s (actual ${r.steady.rate_actual}/s), divided 3:1 over 2 of ${o.members} members`, `${r.steady.landed}/${o.templates} landed`],
-    ['steady: 201 → in both members, P50 / P99 / max', `${r.steady.p50_ms} / ${r.steady.p99_ms} / ${r.steady.max_ms} ms`],
-    ['steady: P50 of each tenth of the templates, in creation order', `${r.steady.p50_by_tenth_ms.join(' · ')} ms`],
+    ...(r.warmup ? runRows('warm-up', 'the first propagations of the started processes', r.warmup, o.members) : [['warm-up', 'none (--warmup 0): the steady scenario starts on processes that have not propagated yet'] as [string, string]]),
+    ...runRows('steady', `after ${r.warmup?.templates ?? 0} to warm up`, r.steady, o.members),
     ['steady: apiserver requests per template, by verb and resource', perUnit(r.steady.apiserver_requests_by_resource, o.templates)],
     [`burst: ${o.burst} Deployments duplicated to ${r.burst.members} members (${r.burst.objects} objects)`, `${r.burst.landed}/${r.burst.objects} landed`],
     ['burst: creates (closed loop, 16 in flight)', `${r.burst.create_s} s (${r.burst.creates_per_s}/s)`],
@@ -998,6 +1035,7 @@ const BENCH_FLAGS = {
   members: { type: 'string', default: '100' },
   templates: { type: 'string', default: '2000' },
   rate: { type: 'string', default: '50' },
+  warmup: { type: 'string' },
   burst: { type: 'string' },
   'burst-members': { type: 'string', default: '20' },
   'no-cold-start': { type: 'boolean', default: false },
@@ -1006,9 +1044,10 @@ const BENCH_FLAGS = {
   help: { type: 'boolean', default: false },
 } as const;
 
-const USAGE = `usage: node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--burst N]
+const USAGE = `usage: node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--warmup N] [--burst N]
   [--burst-members 20] [--no-cold-start] [--phase-timeout SECONDS] [--controller-manager-args="FLAGS"]
-(--burst defaults to --templates; FLAGS are added to the controller-manager's command line)
+(--warmup defaults to 10 s worth at --rate; --burst defaults to --templates; FLAGS are added to the
+controller-manager's command line)
 `;
 
 async function main(): Promise<void> {
@@ -1025,11 +1064,19 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const notCounts = (['members', 'templates', 'rate', 'warmup', 'burst', 'burst-members', 'phase-timeout'] as const).filter((k) => values[k] !== undefined && !/^\d+(\.\d+)?$/.test(values[k]!));
+  if (notCounts.length) {
+    process.stderr.write(`${notCounts.map((k) => `--${k} must be a non-negative number, not ${JSON.stringify(values[k])}`).join('\n')}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const templates = Number(values.templates);
+  const rate = Number(values.rate);
   const opts: PropagationBenchOptions = {
     members: Number(values.members),
     templates,
-    rate: Number(values.rate),
+    rate,
+    warmup: values.warmup === undefined ? Math.round(rate * 10) : Number(values.warmup),
     burst: values.burst === undefined ? templates : Number(values.burst),
     burstMembers: Number(values['burst-members']),
     coldStart: !values['no-cold-start'],
