@@ -993,7 +993,7 @@ function markdown(r: PropagationBenchResult): string {
     ['members Ready after start (start, join all, all Ready)', `${r.setup.members_ready_s} s`],
     ['controllers idle, steady namespace in place (from start)', `${r.setup.settled_s} s`],
     ...(r.warmup ? runRows('warm-up', 'the first propagations of the started processes', r.warmup, o.members) : [['warm-up', 'none (--warmup 0): the steady scenario starts on processes that have not propagated yet'] as [string, string]]),
-    ...runRows('steady', `after ${r.warmup?.templates ?? 0} to warm up`, r.steady, o.members),
+    ...runRows('steady', r.warmup ? `after ${r.warmup.templates} to warm up` : 'without a warm-up', r.steady, o.members),
     ['steady: apiserver requests per template, by verb and resource', perUnit(r.steady.apiserver_requests_by_resource, o.templates)],
     [`burst: ${o.burst} Deployments duplicated to ${r.burst.members} members (${r.burst.objects} objects)`, `${r.burst.landed}/${r.burst.objects} landed`],
     ['burst: creates (closed loop, 16 in flight)', `${r.burst.create_s} s (${r.burst.creates_per_s}/s)`],

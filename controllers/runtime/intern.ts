@@ -1,6 +1,6 @@
 // JSON.parse gives every string value its own copy. The controller-manager caches every Work and every object it
 // propagated, and their values repeat: at 20,000 Works a heap snapshot held 148,000 copies of the namespace's name
-// and 37,000 of the same 360-character label list, a third of the live heap in duplicate strings. Cached objects
+// and 37,000 of the same 360-character label list: strings were 98 of its 221 MB of live heap. Cached objects
 // share one copy of each string instead.
 
 /** Longer strings are rarely equal, and every entry of the table costs memory whether it is shared or not. */
