@@ -1,7 +1,7 @@
 // The apiserver's non-resource endpoints and resource semantics over real HTTPS: discovery, OpenAPI, health,
 // metrics, representations, status subresource, generation, deletecollection, conversion and token auth.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { APIServerProcess, tempDir } from './harness.js';
@@ -16,6 +16,7 @@ before(async () => {
 });
 after(async () => {
   await server.destroy();
+  await rm(tokenDir, { recursive: true, force: true });
 });
 
 const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
