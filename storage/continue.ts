@@ -11,11 +11,17 @@ export interface ContinuePoint {
   startKey: string;
   /** The resourceVersion of the snapshot every page shows. */
   resourceVersion: number;
+  /** How many objects the snapshot holds from startKey on, when the page before counted them. */
+  remaining?: number;
 }
 
-/** A token that resumes right after lastKey (the "\x00" makes the start key the next possible key). */
-export function encodeContinue(prefix: string, lastKey: string, resourceVersion: number): string {
-  const token = { v: TOKEN_VERSION, rv: resourceVersion, start: lastKey.slice(prefix.length) + '\x00' };
+/**
+ * A token that resumes right after lastKey (the "\x00" makes the start key the next possible key). The count of
+ * objects after lastKey, when known, rides along ("remaining", which kube's decoder ignores): every page shows the
+ * same snapshot, so each later page's count follows from it without reading the rest of the range again.
+ */
+export function encodeContinue(prefix: string, lastKey: string, resourceVersion: number, remaining?: number): string {
+  const token = { v: TOKEN_VERSION, rv: resourceVersion, start: lastKey.slice(prefix.length) + '\x00', ...(remaining === undefined ? {} : { remaining }) };
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
@@ -29,7 +35,7 @@ export function decodeContinue(prefix: string, token: string): ContinuePoint {
   } catch (err) {
     throw invalid((err as Error).message);
   }
-  const { v, rv, start } = (decoded ?? {}) as { v?: unknown; rv?: unknown; start?: unknown };
+  const { v, rv, start, remaining } = (decoded ?? {}) as { v?: unknown; rv?: unknown; start?: unknown; remaining?: unknown };
   if (v !== TOKEN_VERSION) throw invalid(`server does not recognize this encoded version ${String(v)}`);
   if (typeof rv !== 'number' || !Number.isSafeInteger(rv) || rv <= 0) {
     throw invalid(`incorrect encoded start resourceVersion (version ${TOKEN_VERSION})`);
@@ -37,7 +43,10 @@ export function decodeContinue(prefix: string, token: string): ContinuePoint {
   if (typeof start !== 'string' || start === '') throw invalid(`encoded start key empty (version ${TOKEN_VERSION})`);
   const rooted = start.startsWith('/') ? start : '/' + start;
   if (!isCleanPath(rooted)) throw invalid(start);
-  return { startKey: prefix + rooted.slice(1), resourceVersion: rv };
+  const point: ContinuePoint = { startKey: prefix + rooted.slice(1), resourceVersion: rv };
+  // Only a count that can be one is used; anything else is counted again.
+  if (typeof remaining === 'number' && Number.isSafeInteger(remaining) && remaining > 0) point.remaining = remaining;
+  return point;
 }
 
 /** True when path is already in the form Go's path.Clean would give (no empty, "." or ".." segments). */

@@ -453,6 +453,18 @@ test('countRemaining: pages report how many objects follow them, as of the first
     assert.equal(page4.continue, undefined);
     assert.equal(page4.remainingItemCount, undefined, 'the last page has nothing after it to count');
 
+    // A token without a count (as kube-apiserver writes them), or with one that cannot be right, is counted again.
+    const bare = (token: string, remaining?: unknown) => {
+      const t = JSON.parse(Buffer.from(token, 'base64url').toString());
+      return Buffer.from(JSON.stringify({ v: t.v, rv: t.rv, start: t.start, ...(remaining === undefined ? {} : { remaining }) })).toString('base64url');
+    };
+    for (const remaining of [undefined, 2, -1, 'x', 1.5]) {
+      const again = await store.list(prefix, { limit: 2, continue: bare(page1.continue!, remaining), countRemaining: true });
+      assert.equal(again.remainingItemCount, 3, `token count ${String(remaining)}`);
+    }
+    // The count a token carries is what later pages subtract from, without reading the rest of the range.
+    assert.equal((await store.list(prefix, { limit: 2, continue: bare(page1.continue!, 40), countRemaining: true })).remainingItemCount, 38);
+
     const now = await store.list(prefix, { limit: 3, countRemaining: true });
     assert.equal(now.remainingItemCount, 5, 'a new list counts the current state: d, dd, e, g and zz follow c');
     assert.equal((await store.list(prefix, { limit: 8, countRemaining: true })).remainingItemCount, undefined);

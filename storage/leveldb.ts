@@ -228,8 +228,13 @@ export class LevelStore implements Store {
       const result: ListResult<Buffer> = { items: entries.map((e) => e.json), resourceVersion: atRv };
       if (more) {
         const last = entries[limit - 1].key;
-        result.continue = encodeContinue(prefix, last, atRv);
-        if (opts.countRemaining) result.remainingItemCount = await this.countAfter(snapshot, prefix, last, rewound);
+        if (opts.countRemaining) {
+          // Counting the rest of the range on every page made a paged list of n objects cost n²/limit key reads (40 s
+          // of a controller-manager's start with 100,000 Works): the first page counts, later ones subtract.
+          const carried = resume?.remaining === undefined ? undefined : resume.remaining - limit;
+          result.remainingItemCount = carried !== undefined && carried > 0 ? carried : await this.countAfter(snapshot, prefix, last, rewound);
+        }
+        result.continue = encodeContinue(prefix, last, atRv, result.remainingItemCount);
       }
       return result;
     } finally {
