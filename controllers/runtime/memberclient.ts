@@ -129,6 +129,7 @@ const shared = new WeakMap<InformerFactory, MemberClients>();
 
 export class MemberClients {
   private readonly entries = new Map<string, { fingerprint: string; client: MemberClient }>();
+  private readonly builtHandlers = new Set<(cluster: string) => void>();
 
   constructor(
     readonly clusters: SharedInformer<Cluster>,
@@ -152,6 +153,15 @@ export class MemberClients {
       else ctx.signal.addEventListener('abort', stop, { once: true });
     }
     return clients;
+  }
+
+  /**
+   * handler hears the name of each cluster a client is built for, until signal aborts: a client built again (new
+   * endpoint or credentials) comes with new informers, which whoever had handlers on the old ones must replace.
+   */
+  onClientBuilt(handler: (cluster: string) => void, signal: AbortSignal): void {
+    this.builtHandlers.add(handler);
+    signal.addEventListener('abort', () => this.builtHandlers.delete(handler), { once: true });
   }
 
   /** Resolves true once the Cluster and Secret caches clients are built from have synced. */
@@ -192,6 +202,7 @@ export class MemberClients {
     entry?.client.close();
     const client = new MemberClient(name, buildKubeConfig(cluster, secret), this.logger.child({ cluster: name }));
     this.entries.set(name, { fingerprint: print, client });
+    for (const handler of this.builtHandlers) handler(name);
     return client;
   }
 

@@ -2,11 +2,13 @@
 // members` process with two simulated members joined to it (controllers/testing.ts). Works and a ResourceBinding are
 // written by hand, as the binding controller would leave them.
 import assert from 'node:assert/strict';
+import { setTimeout } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { CONFLICT_RESOLUTION_ANNOTATION, EXECUTION_CONTROLLER_FINALIZER, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION, RB_PERMANENT_ID_LABEL, TEMPLATE_GENERATION_ANNOTATION } from '../binding/names.js';
 import { executionController } from '../execution/controller.js';
 import { deploymentManifest, startControllerFleet, WORKS, type ControllerFleet } from '../testing.js';
+import { MemberClients } from '../runtime/memberclient.js';
 import { bindingStatusController } from './bindingstatus.js';
 import { workStatusController } from './workstatus.js';
 
@@ -21,7 +23,7 @@ before(async () => {
   // The namespace the binding's template lives in, as namespace sync would propagate it.
   for (const m of fleet.memberNames) await fleet.memberConfig(m).makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: 'apps' } } });
   const ctx = fleet.context();
-  for (const c of [executionController(), workStatusController({ resyncPeriodMs: 5_000, unsyncedRetryMs: 200 }), bindingStatusController()]) await c.start(ctx);
+  for (const c of [executionController(), workStatusController({ unsyncedRetryMs: 200 }), bindingStatusController()]) await c.start(ctx);
 });
 
 after(() => fleet?.stop());
@@ -81,6 +83,23 @@ test('a change made in the member is undone, and an object deleted there is crea
     mergePatch,
   );
   await fleet.until('web scaled in member1', async () => ((await fleet.memberDeployment('member1', 'web'))?.spec?.replicas === 3 ? true : undefined));
+});
+
+test('new credentials for a member: its objects are watched through the new client, and a change there is still undone', async () => {
+  // Settled first: the status of web at 3 replicas reflected, and the reconcile that its own write queues done. A
+  // reconcile still queued would pick up the new client by itself; only the rebuild may bring this one.
+  await fleet.until('web reflected at 3 ready replicas', async () => ((await fleet.getWork('member1', 'web'))?.status?.manifestStatuses?.[0]?.status?.readyReplicas === 3 ? true : undefined));
+  await setTimeout(1_000);
+  const members = MemberClients.shared(fleet.context());
+  const before = members.get('member1');
+  const cluster: any = await fleet.clients.customObjects.getClusterCustomObject({ group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters', name: 'member1' });
+  const { namespace, name } = cluster.spec.secretRef;
+  await fleet.clients.core.patchNamespacedSecret({ namespace, name, body: { metadata: { annotations: { rotated: 'yes' } } } }, mergePatch);
+  // What the cluster status controller's next probe would do: build the client again from the new Secret.
+  await fleet.until('the member1 client rebuilt', async () => (members.get('member1') !== before ? true : undefined));
+
+  await fleet.memberApps('member1').patchNamespacedDeployment({ name: 'web', namespace: 'default', body: { spec: { replicas: 7 } } }, mergePatch);
+  await fleet.until('web restored in member1 after the rebuild', async () => ((await fleet.memberDeployment('member1', 'web'))?.spec?.replicas === 3 ? true : undefined));
 });
 
 test('an object the member already has is not taken over (Abort) unless the Work says Overwrite', async () => {

@@ -6,8 +6,10 @@
 // controller of the process through MemberClients). An event on a member object queues the Work whose manifest it
 // is (found through an index of the Works' manifests, kept from the Work informer), and each reconcile derives the
 // Work's manifest statuses from the caches as they are: nothing but the caches is remembered, so a restart only
-// lists again. Applied Works are also looked at again every resync period, which picks up member informers that
-// were replaced (a member client rebuilt after its credentials changed).
+// lists again. A member's Works are looked at again when its readiness changes and when its client is rebuilt (new
+// credentials stop the old informers), which is when their member informers are replaced; nothing is resynced
+// periodically, as Karmada's --resync-period defaults to none: with 100,000 Works a 30 s resync alone kept a fifth
+// of a core busy.
 import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { jsonEqual } from '../detector/binding.js';
@@ -40,8 +42,6 @@ import type { WorkQueue } from '../runtime/workqueue.js';
 export interface WorkStatusControllerOptions {
   /** Works reconciled at once (karmada-controller-manager's --concurrent-work-syncs). */
   workers?: number;
-  /** How often an applied Work is looked at again without any event. */
-  resyncPeriodMs?: number;
   /** How soon to look again at a Work whose member informers have not listed yet. */
   unsyncedRetryMs?: number;
   /**
@@ -52,7 +52,7 @@ export interface WorkStatusControllerOptions {
   batchPeriodMs?: number;
 }
 
-export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, resyncPeriodMs: 30_000, unsyncedRetryMs: 1_000, batchPeriodMs: 250 };
+export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, unsyncedRetryMs: 1_000, batchPeriodMs: 250 };
 
 /** The work status controller, named "workStatus" as karmada-controller-manager's --controllers names it. */
 export function workStatusController(opts: WorkStatusControllerOptions = {}): Controller {
@@ -146,11 +146,13 @@ class WorkStatusController {
       this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
     };
     this.works.addEventHandler({ add: onWork, update: onWork, delete: (w) => this.index.delete(w) }, signal);
-    // A cluster's readiness changing queues its Works.
-    const onCluster = (c: Cluster) => {
-      for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
+    // A cluster's readiness changing, or its client being rebuilt, queues its Works.
+    const enqueueWorksOf = (cluster: string) => {
+      for (const w of this.works.list(executionSpaceName(cluster))) this.queue.add(objectKey(w));
     };
+    const onCluster = (c: Cluster) => enqueueWorksOf(c.metadata?.name ?? '');
     this.clusters.addViewHandler((c) => String(isClusterReady(c)), { add: onCluster, update: onCluster }, signal);
+    this.members.onClientBuilt(enqueueWorksOf, signal);
   }
 
   /** The informer on the member's objects at path (all namespaces), with this controller's handler on it. */
@@ -207,7 +209,6 @@ class WorkStatusController {
     if (!jsonEqual(statuses, work.status?.manifestStatuses ?? [])) {
       await this.rest.request('PATCH', workPath(ref.namespace, ref.name, 'status'), { body: { status: { manifestStatuses: statuses } }, contentType: MERGE_PATCH, signal: this.ctx.signal });
     }
-    return { requeueAfterMs: this.opts.resyncPeriodMs };
   }
 
   /** An object of an applied Work is gone from its member: it is created again, and the Applied condition says so. */
