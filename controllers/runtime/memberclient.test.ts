@@ -13,12 +13,15 @@ import { MemberClientError, MemberClients } from './memberclient.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-/** A stand-in for a synced informer: get/list over a mutable map. */
+/**
+ * A stand-in for a synced informer: get/list over a list the tests change in place. get hands out a copy, as an
+ * informer hands out a new object for each change.
+ */
 function cache<T extends KubernetesObject>(objects: T[]): SharedInformer<T> & { objects: T[]; listed: boolean } {
   const fake = {
     objects,
     listed: true,
-    get: (namespace: string | undefined, name: string) => fake.objects.find((o) => o.metadata?.name === name && o.metadata?.namespace === namespace),
+    get: (namespace: string | undefined, name: string) => structuredClone(fake.objects.find((o) => o.metadata?.name === name && o.metadata?.namespace === namespace)),
     list: () => fake.objects,
     hasSynced: () => fake.listed,
     waitForSync: async () => fake.listed,
