@@ -28,9 +28,10 @@ function withoutKeys(map: Record<string, unknown> | undefined, keys: readonly st
 
 /** obj without its server-set fields, its status and the kind-specific fields a member cluster must set itself. */
 export function removeIrrelevantFields(obj: Obj): Obj {
-  const out = cloneJSON(obj);
+  // The status is left out before the copy, not after: a member object's is often the larger part.
+  const { status: _status, ...rest } = obj;
+  const out = cloneJSON(rest);
   for (const field of SERVER_METADATA) delete out.metadata?.[field];
-  delete out.status;
   switch (out.kind) {
     case 'Service':
       // A headless Service ("None") keeps it; any other cluster IP was allocated by this apiserver.

@@ -31,11 +31,12 @@ test('markedManifest marks the object as Karmada’s and names its Work; unmarke
       annotations: { note: 'n', 'work.karmada.io/name': 'from-binding', 'resourcetemplate.karmada.io/managed-labels': 'app' },
     },
   };
+  const before = structuredClone(manifest);
   const marked = markedManifest(manifest, { namespace: 'karmada-es-m1', name: 'by-hand' });
   assert.equal(isManaged(marked), true);
   assert.equal(marked.metadata.annotations['work.karmada.io/namespace'], 'karmada-es-m1');
   assert.equal(marked.metadata.annotations['work.karmada.io/name'], 'from-binding', 'the binding controller’s annotation wins');
-  assert.equal(isManaged(manifest), false, 'the manifest itself is not modified');
+  assert.deepEqual(manifest, before, 'the manifest itself is not modified');
   assert.deepEqual(unmarkedManifest(marked).metadata, { name: 'c', labels: { app: 'a' }, annotations: { note: 'n' } });
 });
 

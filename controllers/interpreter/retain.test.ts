@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MANAGED_ANNOTATIONS_ANNOTATION, MANAGED_LABELS_ANNOTATION } from '../binding/names.js';
 import type { Obj } from './fields.js';
-import { RETAIN_REPLICAS_LABEL, retainClusterFields } from './retain.js';
+import { RETAIN_REPLICAS_LABEL, retainClusterFields, retainedLabelsAndAnnotations } from './retain.js';
 
 const obj = (apiVersion: string, kind: string, rest: Obj = {}): Obj => ({ apiVersion, kind, ...rest, metadata: { name: 'x', namespace: 'ns', ...rest.metadata } });
 
@@ -81,5 +81,9 @@ test('retainClusterFields', () => {
     const got = retainClusterFields(desired, observed);
     for (const [field, value] of Object.entries(want)) assert.deepEqual(got[field], value, `${name}: ${field}`);
     assert.deepEqual(desired, before, `${name}: desired is not modified`);
+    // What the work status controller compares the member's labels and annotations with, without the copy.
+    const { labels, annotations } = retainedLabelsAndAnnotations(desired, observed);
+    assert.deepEqual(labels ?? {}, got.metadata.labels ?? {}, `${name}: the retained labels`);
+    assert.deepEqual(annotations ?? {}, got.metadata.annotations ?? {}, `${name}: the retained annotations`);
   }
 });

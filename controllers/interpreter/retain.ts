@@ -89,23 +89,36 @@ const KIND_RETAIN: Record<string, (desired: Obj, observed: Obj) => void> = {
   },
 };
 
+/** The labels and annotations retainClusterFields gives desired over observed (undefined where there are none). */
+export function retainedLabelsAndAnnotations(desired: Obj, observed: Obj): { labels?: Record<string, string>; annotations?: Record<string, string> } {
+  const meta: Obj = desired.metadata ?? {};
+  const seen: Obj = observed.metadata ?? {};
+  return {
+    labels: retainMap(meta.labels, seen.labels, seen.annotations?.[MANAGED_LABELS_ANNOTATION]),
+    annotations: retainMap(meta.annotations, seen.annotations, seen.annotations?.[MANAGED_ANNOTATIONS_ANNOTATION]),
+  };
+}
+
 /**
  * desired, as it is to be written over observed: observed's resourceVersion (the update is conditional on it), the
  * finalizers and owner references member controllers set, the labels and annotations they added, and the
  * kind's member-owned fields. Neither argument is modified.
  */
 export function retainClusterFields(desired: Obj, observed: Obj): Obj {
-  const out = cloneJSON(desired);
+  return retainClusterFieldsInto(cloneJSON(desired), observed);
+}
+
+/** retainClusterFields over a copy of desired the caller made and gives up: out itself is changed and returned. */
+export function retainClusterFieldsInto(out: Obj, observed: Obj): Obj {
   const meta: Obj = (out.metadata ??= {});
   const seen: Obj = observed.metadata ?? {};
   for (const f of ['resourceVersion', 'finalizers', 'ownerReferences']) {
     if (seen[f] === undefined) delete meta[f];
     else meta[f] = cloneJSON(seen[f]);
   }
-  const annotations = retainMap(meta.annotations, seen.annotations, seen.annotations?.[MANAGED_ANNOTATIONS_ANNOTATION]);
-  const labels = retainMap(meta.labels, seen.labels, seen.annotations?.[MANAGED_LABELS_ANNOTATION]);
+  const { labels, annotations } = retainedLabelsAndAnnotations(out, observed);
   if (annotations) meta.annotations = annotations;
   if (labels) meta.labels = labels;
-  KIND_RETAIN[gvk(desired)]?.(out, observed);
+  KIND_RETAIN[gvk(out)]?.(out, observed);
   return out;
 }
