@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
 import { APPLIED_OVERRIDES_ANNOTATION } from '../overrides/policies.js';
 import { startControllerFleet, WORKS, type ControllerFleet } from '../testing.js';
-import { bindingController } from './controller.js';
+import { bindingController, renderView } from './controller.js';
 import { DEPENDENCIES_ANNOTATION } from './dependencies.js';
 import { dependenciesDistributor } from './distributor.js';
 import { BINDING_FINALIZER, EXECUTION_CONTROLLER_FINALIZER, RB_PERMANENT_ID_LABEL, WORK_PERMANENT_ID_LABEL, generateWorkName } from './names.js';
@@ -319,4 +319,26 @@ test('propagateDeps: a distributor started after the binding was deleted still l
   stopDistributor = new AbortController();
   await dependenciesDistributor().start(fleet.context(stopDistributor.signal));
   await fleet.until('the attached binding gone', async () => ((await getBinding('web-config-configmap')) ? undefined : true));
+});
+
+test('renderView: a binding whose template resourceVersion alone changed renders nothing new; any other change does', () => {
+  const binding = (change: (b: any) => void = () => {}) => {
+    const b: any = {
+      metadata: { name: 'web-deployment', namespace: 'apps', resourceVersion: '10', labels: { a: '1' } },
+      spec: { resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'apps', name: 'web', uid: 'u', resourceVersion: '5' }, clusters: [{ name: 'm1', replicas: 2 }] },
+      status: { conditions: [] },
+    };
+    change(b);
+    return renderView(b);
+  };
+  const base = binding();
+  const cases: [string, (b: any) => void, boolean][] = [
+    ['the template resourceVersion', (b) => (b.spec.resource.resourceVersion = '6'), true],
+    ['the binding resourceVersion', (b) => (b.metadata.resourceVersion = '11'), true],
+    ['the status', (b) => (b.status.conditions = [{ type: 'Scheduled', status: 'True' }]), true],
+    ['the template uid', (b) => (b.spec.resource.uid = 'other'), false],
+    ['the target clusters', (b) => (b.spec.clusters = [{ name: 'm2', replicas: 2 }]), false],
+    ['a label', (b) => (b.metadata.labels.a = '2'), false],
+  ];
+  for (const [name, change, same] of cases) assert.equal(binding(change) === base, same, name);
 });

@@ -147,6 +147,17 @@ function mayApply(kind: OverridePolicyKind, policy: ClusterOverridePolicy | Over
 }
 
 /** What of a Cluster override rules match on; status changes (heartbeats, resource usage) queue nothing. */
+/**
+ * A binding as its Works are rendered from it: nonStatusView without the template's resourceVersion in spec.resource.
+ * The detector refreshes that on every start, as Karmada's does, which re-rendered every Work for nothing; the
+ * template itself is read from its own informer, whose changes queue the binding.
+ */
+export function renderView(b: Binding): string {
+  const { resourceVersion: _rv, ...resource } = b.spec?.resource ?? ({} as Binding['spec']['resource']);
+  const view: Binding = { ...b, spec: { ...b.spec, resource } };
+  return nonStatusView(view);
+}
+
 function matchView(c: Cluster): string {
   return JSON.stringify([c.metadata?.labels, c.spec]);
 }
@@ -215,7 +226,7 @@ class BindingController {
     this.works.addViewHandler(nonStatusView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
     for (const kind of KINDS) {
       const enqueue = (b: Binding) => this.queues[kind].add(objectKey(b));
-      this.bindings[kind].addViewHandler(nonStatusView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
+      this.bindings[kind].addViewHandler(renderView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
     }
     this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal);
     this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal);

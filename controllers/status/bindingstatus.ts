@@ -101,7 +101,12 @@ class BindingStatusController {
       const owner = ownerOfWork(w);
       if (owner) this.queue.addAfter(owner, this.opts.workBatchPeriodMs);
     };
-    this.works.addEventHandler({ add: onWork, update: onWork, delete: onWork }, signal);
+    // The Works already cached are replayed as adds while the handler is registered: each binding's first reconcile,
+    // which its own add queued above, reads them all. Queuing their bindings again made a second pass over every
+    // binding at a start.
+    let replaying = true;
+    this.works.addEventHandler({ add: (w) => replaying || onWork(w), update: onWork, delete: onWork }, signal);
+    replaying = false;
   }
 
   private async reconcile(qkey: string): Promise<void | { requeueAfterMs: number }> {
