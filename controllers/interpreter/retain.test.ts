@@ -35,6 +35,12 @@ const cases: [string, Obj, Obj, Obj][] = [
     },
   ],
   [
+    'labels named like Object members are the member’s too',
+    obj('v1', 'ConfigMap', { metadata: { labels: { app: 'web' } } }),
+    obj('v1', 'ConfigMap', { metadata: { labels: { app: 'web', constructor: 'c', toString: 't' } } }),
+    { metadata: { name: 'x', namespace: 'ns', labels: { app: 'web', constructor: 'c', toString: 't' } } },
+  ],
+  [
     'service: cluster IPs, IP families and health check port allocated by the member',
     obj('v1', 'Service', { spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } }),
     obj('v1', 'Service', { spec: { type: 'LoadBalancer', clusterIP: '10.0.0.9', clusterIPs: ['10.0.0.9'], ipFamilies: ['IPv4'], healthCheckNodePort: 31000, ports: [{ port: 80, nodePort: 30080 }] } }),
