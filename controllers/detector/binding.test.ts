@@ -147,4 +147,11 @@ test('jsonEqual ignores key order and undefined members only', () => {
   assert.ok(!jsonEqual({ a: [1, 2] }, { a: [2, 1] }));
   assert.ok(!jsonEqual({ a: {} }, { a: [] }));
   assert.ok(!jsonEqual({ a: 1 }, { a: '1' }));
+  assert.ok(!jsonEqual({ a: 1 }, { a: 1, b: 2 }));
+  assert.ok(!jsonEqual({ a: 1, b: 2 }, { a: 1 }));
+  assert.ok(!jsonEqual({ a: 1, b: 2 }, { a: 1, c: 2 }));
+  assert.ok(!jsonEqual([1], { 0: 1 }));
+  assert.ok(!jsonEqual({ toString: 'x' }, {}), 'a member is not found on the prototype');
+  assert.ok(jsonEqual([{ a: undefined }, null], [{}, null]));
+  assert.ok(!jsonEqual([null], [undefined]));
 });
