@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
 import { APPLIED_OVERRIDES_ANNOTATION } from '../overrides/policies.js';
 import { startControllerFleet, WORKS, type ControllerFleet } from '../testing.js';
-import { bindingController, renderView } from './controller.js';
+import { bindingController, bindingView } from './controller.js';
 import { DEPENDENCIES_ANNOTATION } from './dependencies.js';
 import { dependenciesDistributor } from './distributor.js';
 import { BINDING_FINALIZER, EXECUTION_CONTROLLER_FINALIZER, RB_PERMANENT_ID_LABEL, WORK_PERMANENT_ID_LABEL, generateWorkName } from './names.js';
@@ -321,7 +321,7 @@ test('propagateDeps: a distributor started after the binding was deleted still l
   await fleet.until('the attached binding gone', async () => ((await getBinding('web-config-configmap')) ? undefined : true));
 });
 
-test('renderView: a binding whose template resourceVersion alone changed renders nothing new; any other change does', () => {
+test('bindingView: a binding whose template resourceVersion alone changed renders nothing new; any other change does', () => {
   const binding = (change: (b: any) => void = () => {}) => {
     const b: any = {
       metadata: { name: 'web-deployment', namespace: 'apps', resourceVersion: '10', labels: { a: '1' } },
@@ -329,7 +329,7 @@ test('renderView: a binding whose template resourceVersion alone changed renders
       status: { conditions: [] },
     };
     change(b);
-    return renderView(b);
+    return bindingView(b);
   };
   const base = binding();
   const cases: [string, (b: any) => void, boolean][] = [

@@ -62,8 +62,6 @@ const BY_TEMPLATE = 'byTemplate';
  * only lengthens the apiserver's queue (at 10, its mutating P99 in a burst was 94–99 ms; at 4, 86 ms, as many Works/s).
  */
 const WORK_WRITES_IN_FLIGHT = 4;
-/** How soon to look again at a binding whose template's informer has not listed yet. */
-const UNSYNCED_RETRY_MS = 500;
 
 /** Bindings of one kind reconciled at once unless set, as Karmada's. */
 export const DEFAULT_BINDING_WORKERS = 5;
@@ -148,11 +146,12 @@ function mayApply(kind: OverridePolicyKind, policy: ClusterOverridePolicy | Over
 
 /** What of a Cluster override rules match on; status changes (heartbeats, resource usage) queue nothing. */
 /**
- * A binding as its Works are rendered from it: nonStatusView without the template's resourceVersion in spec.resource.
- * The detector refreshes that on every start, as Karmada's does, which re-rendered every Work for nothing; the
- * template itself is read from its own informer, whose changes queue the binding.
+ * A binding as its Works and its status are derived from it: nonStatusView without the template's resourceVersion in
+ * spec.resource. The detector refreshes that on every start, as Karmada's does, which rendered every Work and
+ * aggregated every status again for nothing; the template itself is read from its own informer, whose changes queue
+ * the binding.
  */
-export function renderView(b: Binding): string {
+export function bindingView(b: Binding): string {
   const { resourceVersion: _rv, ...resource } = b.spec?.resource ?? ({} as Binding['spec']['resource']);
   const view: Binding = { ...b, spec: { ...b.spec, resource } };
   return nonStatusView(view);
@@ -226,7 +225,7 @@ class BindingController {
     this.works.addViewHandler(nonStatusView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
     for (const kind of KINDS) {
       const enqueue = (b: Binding) => this.queues[kind].add(objectKey(b));
-      this.bindings[kind].addViewHandler(renderView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
+      this.bindings[kind].addViewHandler(bindingView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
     }
     this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal);
     this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal);
@@ -290,7 +289,8 @@ class BindingController {
     );
 
     const lookup = await this.templates.get(binding.spec.resource);
-    if (lookup.state === 'unsynced') return { requeueAfterMs: UNSYNCED_RETRY_MS };
+    // Queued again once the template's informer has listed (TemplateSource announces the lookup).
+    if (lookup.state === 'unsynced') return;
     if (lookup.state === 'unknown-kind') throw new Error(`the API serves no ${binding.spec.resource.kind} in ${binding.spec.resource.apiVersion}`);
     // A template that is gone takes its binding with it (the binding's owner reference); nothing to render meanwhile.
     if (lookup.state === 'absent') return;

@@ -5,7 +5,7 @@
 // Level-triggered over informer caches: a binding is queued when it changes (but for its status), when one of its
 // Works changes, and when its template changes (its generation decides the aggregated observedGeneration). Writes
 // happen only when a status differs from what it should be, guarded by the resourceVersion it was computed from.
-import { BINDING_PATHS } from '../binding/controller.js';
+import { BINDING_PATHS, bindingView } from '../binding/controller.js';
 import { CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from '../binding/names.js';
 import { PERMANENT_ID_LABEL, bindingID, type Binding, type BindingKind } from '../binding/render.js';
 import { TemplateSource } from '../binding/templates.js';
@@ -18,7 +18,7 @@ import { MERGE_PATCH, WORKS_PATH, type Work } from '../execution/work.js';
 import { aggregateStatus, aggregatesStatus, type AggregatedStatusItem } from '../interpreter/aggregatestatus.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { withOwnSignal } from '../execution/signal.js';
-import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { assembleWorkStatus, fullyAppliedCondition } from './aggregate.js';
 
@@ -35,8 +35,6 @@ export interface BindingStatusControllerOptions {
   workBatchPeriodMs?: number;
 }
 
-/** How soon to look again at a binding whose template informer has not listed yet. */
-const UNSYNCED_RETRY_MS = 500;
 
 export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5, workBatchPeriodMs: 1_000 };
 
@@ -95,7 +93,7 @@ class BindingStatusController {
     for (const kind of KINDS) {
       // Its own status writes queue nothing.
       const onBinding = (b: Binding) => this.queue.add(queueKey(kind, objectKey(b)));
-      this.bindings[kind].addViewHandler(nonStatusView, { add: onBinding, update: onBinding }, signal);
+      this.bindings[kind].addViewHandler(bindingView, { add: onBinding, update: onBinding }, signal);
     }
     const onWork = (w: Work) => {
       const owner = ownerOfWork(w);
@@ -142,7 +140,8 @@ class BindingStatusController {
     const ref = binding.spec.resource;
     if (!aggregatesStatus(ref)) return;
     const lookup = await this.templates.get(ref);
-    if (lookup.state === 'unsynced') return { requeueAfterMs: UNSYNCED_RETRY_MS };
+    // Queued again once the template's informer has listed (TemplateSource announces the lookup).
+    if (lookup.state === 'unsynced') return;
     // Deleted, and its binding not yet garbage collected.
     if (lookup.state !== 'found') return;
     const template = lookup.object;
