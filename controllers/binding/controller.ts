@@ -144,7 +144,6 @@ function mayApply(kind: OverridePolicyKind, policy: ClusterOverridePolicy | Over
   );
 }
 
-/** What of a Cluster override rules match on; status changes (heartbeats, resource usage) queue nothing. */
 /**
  * A binding as its Works and its status are derived from it: nonStatusView without the template's resourceVersion in
  * spec.resource. The detector refreshes that on every start, as Karmada's does, which rendered every Work and
@@ -157,6 +156,7 @@ export function bindingView(b: Binding): string {
   return nonStatusView(view);
 }
 
+/** What of a Cluster override rules match on; status changes (heartbeats, resource usage) queue nothing. */
 function matchView(c: Cluster): string {
   return JSON.stringify([c.metadata?.labels, c.spec]);
 }
@@ -257,7 +257,7 @@ class BindingController {
     return { add: onPolicy, update: onPolicy, delete: onPolicy };
   }
 
-  private async reconcile(kind: BindingKind, key: string): Promise<void | { requeueAfterMs: number }> {
+  private async reconcile(kind: BindingKind, key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const cached = this.bindings[kind].get(namespace, name);
     if (!cached) return;

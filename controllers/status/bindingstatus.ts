@@ -2,9 +2,10 @@
 // status.aggregatedStatus and FullyApplied condition, and the statuses its members report are aggregated into the
 // resource template's own status (through its status subresource) for the kinds that have an aggregation.
 //
-// Level-triggered over informer caches: a binding is queued when it changes (but for its status), when one of its
-// Works changes, and when its template changes (its generation decides the aggregated observedGeneration). Writes
-// happen only when a status differs from what it should be, guarded by the resourceVersion it was computed from.
+// Level-triggered over informer caches: a binding is queued when it changes (but for its status and its template's
+// resourceVersion, see bindingView), when one of its Works changes, and when its template changes (its generation
+// decides the aggregated observedGeneration). Writes happen only when a status differs from what it should be,
+// guarded by the resourceVersion it was computed from.
 import { BINDING_PATHS, bindingView } from '../binding/controller.js';
 import { CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from '../binding/names.js';
 import { PERMANENT_ID_LABEL, bindingID, type Binding, type BindingKind } from '../binding/render.js';
@@ -34,7 +35,6 @@ export interface BindingStatusControllerOptions {
    */
   workBatchPeriodMs?: number;
 }
-
 
 export const DEFAULT_BINDING_STATUS_OPTIONS: Required<BindingStatusControllerOptions> = { workers: 5, workBatchPeriodMs: 1_000 };
 
@@ -107,7 +107,7 @@ class BindingStatusController {
     replaying = false;
   }
 
-  private async reconcile(qkey: string): Promise<void | { requeueAfterMs: number }> {
+  private async reconcile(qkey: string): Promise<void> {
     const bar = qkey.indexOf('|');
     const kind = qkey.slice(0, bar) as BindingKind;
     const { namespace, name } = splitKey(qkey.slice(bar + 1));
@@ -136,7 +136,7 @@ class BindingStatusController {
    * updateResourceStatus: the template's status aggregated from its members', written when it differs. The template
    * is read from the informer: a write from a stale copy fails on its resourceVersion and is retried.
    */
-  private async updateTemplateStatus(binding: Binding, items: AggregatedStatusItem[]): Promise<void | { requeueAfterMs: number }> {
+  private async updateTemplateStatus(binding: Binding, items: AggregatedStatusItem[]): Promise<void> {
     const ref = binding.spec.resource;
     if (!aggregatesStatus(ref)) return;
     const lookup = await this.templates.get(ref);

@@ -8,8 +8,8 @@
 // Work's manifest statuses from the caches as they are: nothing but the caches is remembered, so a restart only
 // lists again. A member's Works are looked at again when its readiness changes and when its client is rebuilt (new
 // credentials stop the old informers), which is when their member informers are replaced; nothing is resynced
-// periodically, as Karmada's --resync-period defaults to none: with 100,000 Works a 30 s resync alone kept a fifth
-// of a core busy.
+// periodically, as Karmada's --resync-period defaults to none: with 100,000 Works a 30 s resync is 3,300 reconciles
+// a second.
 import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { jsonEqual } from '../detector/binding.js';
