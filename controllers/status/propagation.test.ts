@@ -23,7 +23,7 @@ before(async () => {
   // The namespace the binding's template lives in, as namespace sync would propagate it.
   for (const m of fleet.memberNames) await fleet.memberConfig(m).makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: 'apps' } } });
   const ctx = fleet.context();
-  for (const c of [executionController(), workStatusController({ unsyncedRetryMs: 200 }), bindingStatusController()]) await c.start(ctx);
+  for (const c of [executionController(), workStatusController(), bindingStatusController()]) await c.start(ctx);
 });
 
 after(() => fleet?.stop());

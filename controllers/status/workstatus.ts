@@ -6,10 +6,10 @@
 // controller of the process through MemberClients). An event on a member object queues the Work whose manifest it
 // is (found through an index of the Works' manifests, kept from the Work informer), and each reconcile derives the
 // Work's manifest statuses from the caches as they are: nothing but the caches is remembered, so a restart only
-// lists again. A member's Works are looked at again when its readiness changes and when its client is rebuilt (new
-// credentials stop the old informers), which is when their member informers are replaced; nothing is resynced
-// periodically, as Karmada's --resync-period defaults to none: with 100,000 Works a 30 s resync is 3,300 reconciles
-// a second.
+// lists again. A member's Works are looked at again when its readiness changes, when its client is rebuilt (new
+// credentials stop the old informers), which is when their member informers are replaced, and when a member informer
+// has listed; nothing is resynced periodically, as Karmada's --resync-period defaults to none: with 100,000 Works a
+// 30 s resync is 3,300 reconciles a second.
 import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
 import { jsonEqual } from '../detector/binding.js';
@@ -42,8 +42,6 @@ import type { WorkQueue } from '../runtime/workqueue.js';
 export interface WorkStatusControllerOptions {
   /** Works reconciled at once (karmada-controller-manager's --concurrent-work-syncs). */
   workers?: number;
-  /** How soon to look again at a Work whose member informers have not listed yet. */
-  unsyncedRetryMs?: number;
   /**
    * How long a change of a Work or of its member object waits before the status is reflected: a new workload's
    * status changes several times in its first moments (observed, then available, then ready) while its Work gets its
@@ -52,7 +50,7 @@ export interface WorkStatusControllerOptions {
   batchPeriodMs?: number;
 }
 
-export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, unsyncedRetryMs: 1_000, batchPeriodMs: 250 };
+export const DEFAULT_WORK_STATUS_OPTIONS: Required<WorkStatusControllerOptions> = { workers: 5, batchPeriodMs: 250 };
 
 /** The work status controller, named "workStatus" as karmada-controller-manager's --controllers names it. */
 export function workStatusController(opts: WorkStatusControllerOptions = {}): Controller {
@@ -147,15 +145,21 @@ class WorkStatusController {
     };
     this.works.addEventHandler({ add: onWork, update: onWork, delete: (w) => this.index.delete(w) }, signal);
     // A cluster's readiness changing, or its client being rebuilt, queues its Works.
-    const enqueueWorksOf = (cluster: string) => {
-      for (const w of this.works.list(executionSpaceName(cluster))) this.queue.add(objectKey(w));
-    };
-    const onCluster = (c: Cluster) => enqueueWorksOf(c.metadata?.name ?? '');
+    const onCluster = (c: Cluster) => this.enqueueWorksOf(c.metadata?.name ?? '');
     this.clusters.addViewHandler((c) => String(isClusterReady(c)), { add: onCluster, update: onCluster }, signal);
-    this.members.onClientBuilt(enqueueWorksOf, signal);
+    this.members.onClientBuilt((cluster) => this.enqueueWorksOf(cluster), signal);
   }
 
-  /** The informer on the member's objects at path (all namespaces), with this controller's handler on it. */
+  private enqueueWorksOf(cluster: string): void {
+    for (const w of this.works.list(executionSpaceName(cluster))) this.queue.add(objectKey(w));
+  }
+
+  /**
+   * The informer on the member's objects at path (all namespaces), with this controller's handler on it. Once it has
+   * listed, the member's Works are queued: a Work looked at before then waits for that instead of being retried on a
+   * timer (at a cold start with 100,000 Works, a 1 s retry looked at each Work 2.6 to 5.5 times), and the objects the
+   * list adds queue nothing of their own.
+   */
   private memberInformer(cluster: string, path: string, apiVersion: string, kind: string): SharedInformer<Obj> {
     const factory = this.members.get(cluster).informers;
     let watched = this.watched.get(cluster);
@@ -163,16 +167,19 @@ class WorkStatusController {
     let informer = watched.informers.get(path);
     if (!informer) {
       informer = factory.forResource<Obj>(path);
+      const listed = informer;
       const enqueue = (o: Obj) => {
+        if (!listed.hasSynced()) return;
         for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.addAfter(key, this.opts.batchPeriodMs);
       };
       informer.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, this.ctx.signal);
+      void informer.waitForSync(this.ctx.signal).then((synced) => synced && this.enqueueWorksOf(cluster));
       watched.informers.set(path, informer);
     }
     return informer;
   }
 
-  private async reconcile(key: string): Promise<void | { requeueAfterMs: number }> {
+  private async reconcile(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
     const cluster = clusterOfExecutionSpace(namespace);
     const work = this.works.get(namespace, name);
@@ -187,8 +194,8 @@ class WorkStatusController {
       const path = resourcePath(manifest.apiVersion, resource, undefined);
       observedOf.push({ manifest, resource, informer: this.memberInformer(cluster, path, manifest.apiVersion, manifest.kind) });
     }
-    // Not listed yet: an absent object would be taken for one deleted by hand.
-    if (!observedOf.every(({ informer }) => informer.hasSynced())) return { requeueAfterMs: this.opts.unsyncedRetryMs };
+    // Not listed yet: an absent object would be taken for one deleted by hand. Queued again once listed.
+    if (!observedOf.every(({ informer }) => informer.hasSynced())) return;
 
     const ref = { namespace: work.metadata.namespace as string, name: work.metadata.name as string };
     const suspended = isSuspended(work);
