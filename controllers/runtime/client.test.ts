@@ -23,6 +23,14 @@ before(async () => {
   server = createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
     requests.push({ path: req.url!, clientCert: (req.socket as TLSSocket).authorized, connection: req.headers.connection });
     if (req.url === '/hang') return; // never answered
+    // Two pages of a list whose snapshot expires before the second; the whole list, unpaged, has three items.
+    if (req.url!.startsWith('/api/v1/pods')) {
+      const item = (name: string) => ({ metadata: { name, managedFields: [{ manager: 'm' }] } });
+      const json = (code: number, body: object) => res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url!.includes('continue=')) return json(410, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'expired' });
+      if (req.url!.includes('limit=')) return json(200, { kind: 'PodList', apiVersion: 'v1', metadata: { continue: 'c1', resourceVersion: '5' }, items: [item('a')] });
+      return json(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [item('a'), item('b'), item('c')] });
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [] }));
   });
   server.on('secureConnection', () => connections++);
@@ -52,7 +60,7 @@ test('the typed clients and the raw JSON requests share one keep-alive connectio
   await (clients.kc as KeepAliveKubeConfig).close();
 });
 
-test('lists and watches keep connections of their own', async () => {
+test('lists share the keep-alive connection; watches keep connections of their own', async () => {
   const clients = loadClients(kubeconfig);
   const kc = clients.kc as KeepAliveKubeConfig;
   const shared = await kc.keepAliveAgent();
@@ -64,7 +72,7 @@ test('lists and watches keep connections of their own', async () => {
   requests.length = 0;
   await listPath(kc, '/api/v1/namespaces');
   await listPath(kc, '/api/v1/namespaces');
-  assert.equal(connections - before, 2);
+  assert.equal(connections - before, 1, 'one TLS connection for two lists');
   assert.ok(requests.length === 2 && requests.every((r) => r.clientCert), 'each list presents the admin certificate');
   // Every agent connects on one TLS context, not one built per connection from the PEMs.
   const another: RequestOptions = {};
@@ -73,6 +81,23 @@ test('lists and watches keep connections of their own', async () => {
   assert.ok(contextOf(watch.agent), 'a watch agent has a TLS context');
   assert.equal(contextOf(another.agent), contextOf(watch.agent));
   assert.equal(contextOf(shared), contextOf(watch.agent));
+  await kc.close();
+});
+
+test('a list whose snapshot expires is read again whole, each item transformed once', async () => {
+  const kc = new KeepAliveKubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const seen: string[] = [];
+  const list = await listPath(kc, '/api/v1/pods', undefined, {
+    transform: (pod) => {
+      seen.push(pod.metadata!.name!);
+      return { ...pod, metadata: { name: pod.metadata!.name } };
+    },
+  });
+  assert.deepEqual(list.items, [{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }, { metadata: { name: 'c' } }]);
+  assert.equal(list.metadata?.resourceVersion, '7');
+  // The first page's item, then the whole list's.
+  assert.deepEqual(seen, ['a', 'a', 'b', 'c']);
   await kc.close();
 });
 

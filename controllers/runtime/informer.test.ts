@@ -203,7 +203,6 @@ test('view handlers hear of changes to their view only; a late one still gets ev
   // A status write (Namespaces have a status subresource; ConfigMaps do not): the view of an object without status.
   assert.equal(nonStatusView({ metadata: { name: 'x', resourceVersion: '1' }, spec: { a: 1 }, status: { b: 1 } } as any), nonStatusView({ metadata: { name: 'x', resourceVersion: '2', managedFields: [] }, spec: { a: 1 }, status: { b: 2 } } as any));
   assert.notEqual(nonStatusView({ metadata: { name: 'x' }, data: { a: '1' } } as any), nonStatusView({ metadata: { name: 'x' }, data: { a: '2' } } as any));
-
   // A second handler of the same view, added late, is replayed the cache; the first hears nothing of that.
   const late: string[] = [];
   inf.addViewHandler(nonStatusView, { add: (o) => late.push(`add ${o.data?.v}`) }, ctl.signal);
@@ -251,7 +250,7 @@ test('informers list page by page, from one snapshot', async () => {
     return [...text.matchAll(/^apiserver_request_total\{verb="LIST",group="",resource="configmaps"[^}]*code="200"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
   };
   const before = await lists();
-  const paged = await listPath<V1ConfigMap>(kc, `/api/v1/namespaces/${ns}/configmaps`, undefined, 2);
+  const paged = await listPath<V1ConfigMap>(kc, `/api/v1/namespaces/${ns}/configmaps`, undefined, { pageSize: 2 });
   assert.equal((await lists()) - before, 3, 'three pages of at most two');
   assert.deepEqual(paged.items.map((c) => c.metadata?.name), ['p0', 'p1', 'p2', 'p3', 'p4']);
   assert.equal((paged.metadata as { continue?: string }).continue, undefined);

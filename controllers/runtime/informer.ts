@@ -212,9 +212,9 @@ export class SharedInformer<T extends KubernetesObject> {
       stopped: () => this.stopCtl.signal.aborted,
     });
     const list = async () => {
-      const result = await listPath<T>(kc, path, this.stopCtl.signal);
+      const result = await listPath<T>(kc, path, this.stopCtl.signal, { transform: cacheForm });
       this.failures = 0;
-      return { ...result, items: result.items.map(cacheForm) };
+      return result;
     };
     this.lw = new ListWatch<T>(path, this.watch, list, false);
     this.lw.on('add', (o) => this.dispatch('add', o));
