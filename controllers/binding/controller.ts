@@ -16,7 +16,7 @@ import { restClient, type RESTClient } from '../runtime/rest.js';
 import { bindingPath } from '../detector/binding.js';
 import { MERGE_PATCH, workPath } from '../execution/work.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
-import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { generationView, nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import type { Obj } from '../overrides/jsonpatch.js';
 import {
@@ -222,7 +222,7 @@ class BindingController {
     }
     // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
     const enqueueOwner = (w: Work) => this.enqueueOwner(w);
-    this.works.addViewHandler(nonStatusView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
+    this.works.addViewHandler(generationView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
     for (const kind of KINDS) {
       const enqueue = (b: Binding) => this.queues[kind].add(objectKey(b));
       this.bindings[kind].addViewHandler(bindingView, { add: enqueue, update: enqueue, delete: enqueue }, signal);

@@ -19,7 +19,7 @@ import { newControllerQueue, type Controller, type ControllerContext } from '../
 import { withOwnSignal } from './signal.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
 import { syncedWorkCaches } from './caches.js';
-import { nonStatusView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
+import { generationView, objectKey, splitKey, type SharedInformer } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
 import { TemplateSource } from '../binding/templates.js';
 import { executionMetrics, type ExecutionMetrics } from './metrics.js';
@@ -112,7 +112,7 @@ class ExecutionController {
     this.queue = newControllerQueue<string>(this.ctx, 'execution', (key) => this.reconcile(key), { workers: this.opts.workers });
     // A Work's execution depends on everything but its status: our own writes there queue nothing.
     const onWork = (w: Work) => this.queue.add(objectKey(w));
-    this.works.addViewHandler(nonStatusView, { add: onWork, update: onWork, delete: onWork }, signal);
+    this.works.addViewHandler(generationView, { add: onWork, update: onWork, delete: onWork }, signal);
     const enqueueWorksOf = (c: Cluster) => {
       for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
     };

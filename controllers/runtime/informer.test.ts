@@ -10,7 +10,7 @@ import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1ConfigMa
 import pino from 'pino';
 import { APIServerProcess } from '../../e2e/harness.js';
 import { listPath } from './client.js';
-import { InformerFactory, SharedInformer, nonStatusView, objectKey, splitKey } from './informer.js';
+import { InformerFactory, SharedInformer, generationView, nonStatusView, objectKey, splitKey } from './informer.js';
 import { WorkQueue } from './workqueue.js';
 
 let server: APIServerProcess;
@@ -203,6 +203,13 @@ test('view handlers hear of changes to their view only; a late one still gets ev
   // A status write (Namespaces have a status subresource; ConfigMaps do not): the view of an object without status.
   assert.equal(nonStatusView({ metadata: { name: 'x', resourceVersion: '1' }, spec: { a: 1 }, status: { b: 1 } } as any), nonStatusView({ metadata: { name: 'x', resourceVersion: '2', managedFields: [] }, spec: { a: 1 }, status: { b: 2 } } as any));
   assert.notEqual(nonStatusView({ metadata: { name: 'x' }, data: { a: '1' } } as any), nonStatusView({ metadata: { name: 'x' }, data: { a: '2' } } as any));
+  // For kinds whose spec changes move the generation, the metadata says as much.
+  const work = (generation: number, rv: string, labels: Record<string, string> = {}) =>
+    ({ metadata: { name: 'w', generation, resourceVersion: rv, labels, managedFields: [{ manager: rv }] }, spec: { manifests: [generation] }, status: { rv } }) as any;
+  assert.equal(generationView(work(1, '1')), generationView(work(1, '2')));
+  assert.notEqual(generationView(work(1, '1')), generationView(work(2, '2')));
+  assert.notEqual(generationView(work(1, '1')), generationView(work(1, '2', { a: 'b' })));
+
   // A second handler of the same view, added late, is replayed the cache; the first hears nothing of that.
   const late: string[] = [];
   inf.addViewHandler(nonStatusView, { add: (o) => late.push(`add ${o.data?.v}`) }, ctl.signal);

@@ -32,6 +32,16 @@ export function nonStatusView(obj: KubernetesObject & { status?: unknown }): str
   return JSON.stringify([kept, rest]);
 }
 
+/**
+ * nonStatusView of an object whose every spec change moves metadata.generation (a kind with a status subresource,
+ * as Work): its metadata alone. A Work's manifests are most of its text, and every status write of every Work passes
+ * through the view.
+ */
+export function generationView(obj: KubernetesObject): string {
+  const { resourceVersion: _rv, managedFields: _mf, ...kept } = obj.metadata ?? {};
+  return JSON.stringify(kept);
+}
+
 /** client-go's MetaNamespaceKeyFunc: "namespace/name", or "name" for cluster-scoped objects. */
 export function objectKey(obj: KubernetesObject): string {
   const { namespace, name } = obj.metadata ?? {};
