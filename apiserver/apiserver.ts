@@ -65,7 +65,8 @@ export async function startAPIRuntime(store: Store, schemas: SchemaRegistry, log
   await lifecycle.start();
   const gc = new GarbageCollector(registry, store, logger.child({ component: 'garbage-collector' }));
   const namespaces = new NamespaceController(registry, store, logger.child({ component: 'namespace-controller' }));
-  await gc.start();
+  // Not awaited: the collector reads its graph while the apiserver serves (see start).
+  void gc.start();
   await namespaces.start();
   return {
     registry,

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { LevelStore } from '../../storage/leveldb.js';
-import { StorageError, type ListOptions, type Store } from '../../storage/store.js';
+import { StorageError, type ListOptions, type Store, type WatchOptions } from '../../storage/store.js';
+import { SchemaRegistry } from '../../openapi/schemas.js';
+import { startAPIRuntime } from '../apiserver.js';
 import { APIError } from '../errors.js';
 import { BUILTIN_RESOURCES } from '../registry/builtin.js';
 import { Registry } from '../registry/registry.js';
@@ -72,3 +74,96 @@ for (const expire of [false, true]) {
     }
   });
 }
+
+/** store, with list and watch replaced where given. */
+function withStore(store: Store, over: { list?: Store['list']; watch?: Store['watch'] }): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'list' && over.list) return over.list;
+      if (prop === 'watch' && over.watch) return over.watch;
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+async function withLevelStore(fn: (store: LevelStore) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-gc-'));
+  const store = await LevelStore.open(dir);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function until(what: string, cond: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('the apiserver serves while the collector reads its graph; what is written meanwhile is collected once it has', { timeout: 20_000 }, async () => {
+  await withLevelStore(async (store) => {
+    // The first list of ConfigMaps, the collector's read (nothing else lists them at start), waits for the gate.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let gated = false;
+    const gatedStore = withStore(store, {
+      list: async (prefix: string, opts?: ListOptions) => {
+        if (!gated && prefix.includes('configmaps')) {
+          gated = true;
+          await gate;
+        }
+        return store.list(prefix, opts);
+      },
+    });
+    const runtime = await startAPIRuntime(gatedStore, new SchemaRegistry(), logger);
+    assert.ok(gated, 'the collector is reading');
+    try {
+      const cms = runtime.registry.storeFor(runtime.registry.lookup('', 'v1', 'configmaps')!);
+      const owner = await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+      const ref = (uid: string) => [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid }];
+      await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', ownerReferences: ref(owner.metadata!.uid) } });
+      await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orphan', ownerReferences: ref('no-such-uid') } });
+      await new Promise((r) => setTimeout(r, 200));
+      const names = async () => (await cms.list(NS, {})).items.map((o) => o.metadata!.name).sort();
+      assert.deepEqual(await names(), ['kept', 'orphan', 'owner'], 'nothing is collected before the graph is read');
+      open();
+      await until('the orphan collected', async () => !(await names()).includes('orphan'));
+      await cms.delete(NS, 'owner');
+      await until('the dependent collected with its owner', async () => (await names()).length === 0);
+    } finally {
+      open();
+      runtime.stop();
+    }
+  });
+});
+
+test('when the writes made during the read have left the history, the graph is read again', async () => {
+  await withLevelStore(async (store) => {
+    const registry = new Registry(store);
+    registry.add(...BUILTIN_RESOURCES);
+    const cms = registry.storeFor(registry.lookup('', 'v1', 'configmaps')!);
+    await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orphan', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'gone', uid: 'no-such-uid' }] } });
+    let watches = 0;
+    const expiring = withStore(store, {
+      watch: (prefix: string, opts: WatchOptions, onEvent) => {
+        if (watches++ === 0) throw new StorageError('Expired', prefix, 'too old resource version');
+        return store.watch(prefix, opts, onEvent);
+      },
+    });
+    const gc = new GarbageCollector(registry, expiring, logger);
+    try {
+      await gc.start();
+      await gc.idle();
+      assert.equal(watches, 2);
+      await assert.rejects(cms.get(NS, 'orphan'), (err: unknown) => err instanceof APIError && err.code === 404);
+    } finally {
+      gc.stop();
+    }
+  });
+});
