@@ -4,13 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import pino from 'pino';
 import YAML from 'yaml';
 import { APIServerProcess } from '../../e2e/harness.js';
 import { NGINX_DEPLOYMENT, NGINX_POLICY } from '../../e2e/samples.js';
 import { loadClients } from '../runtime/client.js';
 import type { ControllerContext } from '../runtime/controller.js';
-import { InformerFactory } from '../runtime/informer.js';
+import { InformerFactory, SharedInformer } from '../runtime/informer.js';
 import { ComponentMetrics } from '../runtime/metrics.js';
 import { ResourceDetector } from './detector.js';
 import { CPP_ID_LABEL, CPP_NAME_ANNOTATION, PP_ID_LABEL, PP_NAME_ANNOTATION, PP_NAMESPACE_ANNOTATION } from './matching.js';
@@ -289,6 +290,40 @@ test('after a restart, a policy deleted while the detector was down releases its
   await startDetector();
   await until('the job released', async () => !(await get('/apis/batch/v1/namespaces/apps/jobs/report')).metadata.labels?.[PP_ID_LABEL]);
   await bindingWhere(rbPath('apps', 'report-job'), 'the binding released and kept', (b) => !b.metadata.labels?.[PP_ID_LABEL] && !claimedBy(b));
+});
+
+test('after a restart, no template is reconciled before the bindings have listed', async () => {
+  await stopDetector();
+  const client = loadClients(server.kubeconfig);
+  const logger = pino({ level: 'silent' });
+  // The bindings' informers start listing only when the test says so; every other informer as usual.
+  const held: SharedInformer<any>[] = [];
+  class HeldBindings extends InformerFactory {
+    override forResource<T extends KubernetesObject>(path: string): SharedInformer<T> {
+      if (!path.includes('bindings')) return super.forResource<T>(path);
+      const informer = new SharedInformer<T>(client.kc, path, logger);
+      held.push(informer);
+      return informer;
+    }
+  }
+  const informers = new HeldBindings(client.kc, logger, { initialMs: 100, maxMs: 1000 });
+  const stop = new AbortController();
+  const metrics = new ComponentMetrics();
+  const started = new ResourceDetector({ rediscoverIntervalMs: 3_600_000 }).start({ informers, client, logger, metrics, signal: stop.signal });
+  const reconciles = async () => (await metrics.reconciles.get()).values.filter((v) => v.labels.controller === 'resource-detector').reduce((n, v) => n + v.value, 0);
+  try {
+    // Long enough for the CRDs, discovery and the templates to have listed.
+    await sleep(1_500);
+    assert.equal(await reconciles(), 0, 'no template reconciled while the bindings list');
+    for (const i of held) i.start();
+    await started;
+    await until('the templates reconciled', async () => (await reconciles()) > 0);
+  } finally {
+    stop.abort();
+    await informers.stop();
+    await Promise.all(held.map((i) => i.stop()));
+    await startDetector();
+  }
 });
 
 test('dependentOverrides hold a policy back until the override policies exist', async () => {
