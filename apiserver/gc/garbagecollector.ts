@@ -62,8 +62,8 @@ export class GarbageCollector {
 
   /**
    * Reads the graph in the background and then watches: the apiserver serves meanwhile, as kube-apiserver does while
-   * kube-controller-manager's collector syncs (at a cold start with 100,000 Works the read kept the first request
-   * waiting ~3 s). Nothing is collected before the graph is whole, and what is written meanwhile the watch replays.
+   * kube-controller-manager's collector syncs (at a cold start with 100,000 Works the read held the first request
+   * back 5–7 s). Nothing is collected before the graph is whole, and what is written meanwhile the watch replays.
    * Resolves once the collector watches, or has stopped; a read that fails is tried again.
    */
   start(): Promise<void> {

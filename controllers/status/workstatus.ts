@@ -157,7 +157,7 @@ class WorkStatusController {
   /**
    * The informer on the member's objects at path (all namespaces), with this controller's handler on it. Once it has
    * listed, the member's Works are queued: a Work looked at before then waits for that instead of being retried on a
-   * timer (at a cold start with 100,000 Works, a 1 s retry looked at each Work 2.6 to 5.5 times), and the objects the
+   * timer (at a cold start with 100,000 Works, a 1 s retry looked at each Work 2.4 to 5.5 times), and the objects the
    * list adds queue nothing of their own.
    */
   private memberInformer(cluster: string, path: string, apiVersion: string, kind: string): SharedInformer<Obj> {
