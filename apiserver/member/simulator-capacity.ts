@@ -80,15 +80,10 @@ function fits(left: Resources, perPod: Resources): number {
   return n;
 }
 
-/**
- * The outcome of allocate: pods placed per workload key, what is left of the pool, who was served last, and how many
- * workloads got fewer pods than they want.
- */
+/** The outcome of allocate: pods placed per workload key, and what is left of the pool. */
 export interface Allocation {
   placed: Map<string, number>;
   left: Resources;
-  last?: Pick<Demand, 'created' | 'key'>;
-  short: number;
 }
 
 /** Serving order: creation order, ties by key. */
@@ -109,29 +104,23 @@ function take(a: Allocation, d: Demand, want: number): void {
  * changes nothing.
  */
 export function allocate(total: Resources, demands: Demand[]): Allocation {
-  const a: Allocation = { placed: new Map(), left: new Map(total), short: 0 };
+  const a: Allocation = { placed: new Map(), left: new Map(total) };
   const ordered = [...demands].sort((x, y) => (servedBefore(x, y) ? -1 : servedBefore(y, x) ? 1 : 0));
   for (const d of ordered) take(a, d, Math.min(d.running, d.desired));
   for (const d of ordered) take(a, d, d.desired - a.placed.get(d.key)!);
-  a.last = ordered.at(-1);
-  a.short = ordered.filter((d) => a.placed.get(d.key)! < d.desired).length;
   return a;
 }
 
 /**
- * allocate(total, [...demands, d]) from allocate(total, demands), in place, for a d that runs no pods yet, when that
- * changes nobody else's share: d is served after every other demand (it gets what is left), or every demand has all
- * it wants and what is left holds all d wants (then wherever d is served, whoever comes after it still fits). Returns
- * d's pods, or undefined (a is left alone) when everything must be allocated again. A member receiving workloads one
- * by one so costs one step per workload rather than a pass over all of them.
+ * The simulator's next allocation with d added, in place, for a d that runs no pods yet; undefined (a left alone) for
+ * one that runs some. That allocation runs allocate with every demand running the pods a placed for it. Its first
+ * pass places them all again; in its second, every demand of a that is short of pods already took all the room left
+ * for its pod shape (take stops only there), so it takes nothing more. So d gets what is left wherever it is served,
+ * and nobody else's share moves: a member receiving workloads one by one costs one step per workload rather than a
+ * pass over all of them, however full it is.
  */
 export function addDemand(a: Allocation, d: Demand): number | undefined {
   if (d.running !== 0) return undefined;
-  const last = !a.last || servedBefore(a.last, d);
-  if (!last && (a.short > 0 || fits(a.left, d.perPod) < d.desired)) return undefined;
   take(a, d, d.desired);
-  if (last) a.last = d;
-  const placed = a.placed.get(d.key)!;
-  if (placed < d.desired) a.short++;
-  return placed;
+  return a.placed.get(d.key)!;
 }
