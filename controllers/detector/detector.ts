@@ -52,14 +52,15 @@ import { restClient, type RESTClient } from '../runtime/rest.js';
 import { MERGE_PATCH } from '../execution/work.js';
 
 /** DetectorOptions.templateWorkers unless set. */
-export const DEFAULT_TEMPLATE_WORKERS = 10;
+export const DEFAULT_TEMPLATE_WORKERS = 32;
 
 export interface DetectorOptions {
   /** Discovery runs again this often besides on every CRD change (Karmada's detector: 30s). */
   rediscoverIntervalMs?: number;
   /**
-   * Templates reconciled at once (karmada-controller-manager's --concurrent-resource-template-syncs). Ten, where
-   * Karmada has five: a new template costs two round trips (its claim, its binding), which is waiting, not work.
+   * Templates reconciled at once (karmada-controller-manager's --concurrent-resource-template-syncs). 32, where
+   * Karmada has five: a new template costs two round trips (its claim, its binding), which is waiting, not work, and
+   * on a busy apiserver the templates' share of it grows with the requests they have in flight.
    */
   templateWorkers?: number;
   /** Namespaces never propagated besides Karmada's reserved ones (--skipped-propagating-namespaces). */
