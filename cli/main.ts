@@ -2,6 +2,7 @@
 // The flotilla command.
 import { runAPIServer } from './apiserver.js';
 import { runControllerManager } from './controllermanager.js';
+import { limitHeapGrowth } from './heap.js';
 import { runJoin, runUnjoin } from './join.js';
 import { runScheduler } from './scheduler.js';
 import { runMember, runMembers } from './members.js';
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+limitHeapGrowth();
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== 0) process.exitCode = code;
