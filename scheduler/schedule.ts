@@ -43,7 +43,7 @@ type Binding = ResourceBinding;
  * waiting on its two round trips (spec, then status), and with fewer workers than the detector's the new bindings
  * queue up here instead (BENCHMARKS.md, seventh and eleventh sessions).
  */
-export const DEFAULT_SCHEDULER_WORKERS = 16;
+const DEFAULT_SCHEDULER_WORKERS = 16;
 
 export interface SchedulingLoopOptions {
   /** Bindings scheduled at once; one binding is never scheduled by two workers at a time. */
