@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StringTable, internStrings } from './intern.js';
+import { StringTable, SubtreeTable, internStrings, shareSpecs } from './intern.js';
 
 test('internStrings keeps every value and enters each distinct short string once', () => {
   const cases: { name: string; value: unknown; distinct: number }[] = [
@@ -35,4 +35,57 @@ test('a table gives back its first copy of a string, and starts again empty when
   assert.equal(table.size, 1, 'a new string once the table is full replaces the table');
   assert.equal(table.intern('d'), 'd');
   assert.equal(table.size, 1);
+});
+
+test('shareSpecs gives equal specs one frozen copy: of an object its spec, of a Work each manifest\'s spec', () => {
+  const deployment = (name: string, image: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image }] } } } });
+  const work = (name: string, ...manifests: object[]) => ({ apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work', metadata: { name }, spec: { workload: { manifests } } });
+  const specOf = (o: any) => o.spec;
+  const manifestSpec = (i: number) => (o: any) => o.spec.workload.manifests[i].spec;
+  const cases: { name: string; a: any; b: any; specs: ((o: any) => object)[]; shared: boolean }[] = [
+    { name: 'two objects with equal specs', a: deployment('a', 'nginx'), b: deployment('b', 'nginx'), specs: [specOf], shared: true },
+    { name: 'two objects with different specs', a: deployment('a', 'nginx'), b: deployment('b', 'httpd'), specs: [specOf], shared: false },
+    { name: 'an object and a Work with its manifest', a: deployment('a', 'nginx'), b: work('w', deployment('a', 'nginx')), specs: [specOf, manifestSpec(0)], shared: true },
+    { name: 'the manifests of two Works', a: work('w1', deployment('a', 'nginx')), b: work('w2', deployment('a', 'nginx')), specs: [manifestSpec(0), manifestSpec(0)], shared: true },
+    { name: 'the second manifest of a Work', a: deployment('x', 'httpd'), b: work('w', deployment('a', 'nginx'), deployment('x', 'httpd')), specs: [specOf, manifestSpec(1)], shared: true },
+  ];
+  for (const c of cases) {
+    const table = new SubtreeTable(new StringTable());
+    const [before, beforeB] = [structuredClone(c.a), structuredClone(c.b)];
+    const [a, b] = [shareSpecs(c.a, table), shareSpecs(c.b, table)];
+    assert.equal(a, c.a, `${c.name}: the object itself is returned`);
+    assert.deepEqual(a, before, `${c.name}: nothing of the first object changes`);
+    assert.deepEqual(b, beforeB, `${c.name}: nothing of the second object changes`);
+    const [sa, sb] = [c.specs[0]!(a), c.specs[c.specs.length - 1]!(b)];
+    assert.equal(sa === sb, c.shared, `${c.name}: shared ${c.shared}`);
+    assert.ok(Object.isFrozen(sa) && Object.isFrozen(sb), `${c.name}: shared specs are frozen`);
+  }
+  const work1 = shareSpecs(work('w', deployment('a', 'nginx')), new SubtreeTable(new StringTable()));
+  assert.ok(!Object.isFrozen(work1.spec), "a Work's own spec is not entered");
+});
+
+test('a shared spec cannot be written, and internStrings leaves it alone', () => {
+  const strings = new StringTable();
+  const table = new SubtreeTable(strings);
+  const obj = shareSpecs({ kind: 'ConfigMap', metadata: { name: 'x' }, spec: { a: { b: ['c'] } } }, table);
+  assert.throws(() => {
+    (obj.spec.a as any).b[0] = 'd';
+  }, TypeError);
+  assert.throws(() => {
+    (obj.spec as any).added = 1;
+  }, TypeError);
+  const before = strings.size;
+  internStrings(obj, strings);
+  assert.equal(strings.size, before + 2, "only the object's own strings ('ConfigMap', 'x') are entered now");
+});
+
+test('a subtree table starts again empty when full', () => {
+  const table = new SubtreeTable(new StringTable(), 2);
+  const first = table.share({ n: 1 });
+  table.share({ n: 2 });
+  assert.equal(table.share({ n: 1 }), first, 'a known subtree adds nothing, even to a full table');
+  assert.equal(table.size, 2);
+  table.share({ n: 3 });
+  assert.equal(table.size, 1);
+  assert.notEqual(table.share({ n: 1 }), first, 'forgotten once the table started again');
 });
