@@ -8,7 +8,7 @@ import { STATUS_CODES, request as httpRequest, type Agent } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Logger } from 'pino';
 import { listPath } from './client.js';
-import { StringTable, SubtreeTable, internStrings, shareSpecs } from './intern.js';
+import { StringTable, SubtreeTable, internStrings, shareSubtrees } from './intern.js';
 import type { WorkQueue } from './workqueue.js';
 
 export interface EventHandler<T> {
@@ -69,9 +69,9 @@ const cachedStrings = new StringTable();
 /** Likewise: a Work's manifest and the member's object of it may share their spec. */
 const cachedSpecs = new SubtreeTable(cachedStrings);
 
-/** The transform of every object an informer caches, freshly parsed: managedFields stripped, specs and strings shared. */
+/** The transform of every object an informer caches, freshly parsed: managedFields stripped, repeated subtrees and strings shared. */
 function cacheForm<T extends KubernetesObject>(obj: T): T {
-  return internStrings(shareSpecs(stripManagedFields(obj), cachedSpecs), cachedStrings);
+  return internStrings(shareSubtrees(stripManagedFields(obj), cachedSpecs), cachedStrings);
 }
 
 /**

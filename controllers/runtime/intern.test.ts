@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StringTable, SubtreeTable, internStrings, shareSpecs } from './intern.js';
+import { StringTable, SubtreeTable, internStrings, shareSubtrees } from './intern.js';
 
 test('internStrings keeps every value and enters each distinct short string once', () => {
   const cases: { name: string; value: unknown; distinct: number }[] = [
@@ -37,37 +37,62 @@ test('a table gives back its first copy of a string, and starts again empty when
   assert.equal(table.size, 1);
 });
 
-test('shareSpecs gives equal specs one frozen copy: of an object its spec, of a Work each manifest\'s spec', () => {
-  const deployment = (name: string, image: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image }] } } } });
-  const work = (name: string, ...manifests: object[]) => ({ apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work', metadata: { name }, spec: { workload: { manifests } } });
-  const specOf = (o: any) => o.spec;
-  const manifestSpec = (i: number) => (o: any) => o.spec.workload.manifests[i].spec;
-  const cases: { name: string; a: any; b: any; specs: ((o: any) => object)[]; shared: boolean }[] = [
-    { name: 'two objects with equal specs', a: deployment('a', 'nginx'), b: deployment('b', 'nginx'), specs: [specOf], shared: true },
-    { name: 'two objects with different specs', a: deployment('a', 'nginx'), b: deployment('b', 'httpd'), specs: [specOf], shared: false },
-    { name: 'an object and a Work with its manifest', a: deployment('a', 'nginx'), b: work('w', deployment('a', 'nginx')), specs: [specOf, manifestSpec(0)], shared: true },
-    { name: 'the manifests of two Works', a: work('w1', deployment('a', 'nginx')), b: work('w2', deployment('a', 'nginx')), specs: [manifestSpec(0), manifestSpec(0)], shared: true },
-    { name: 'the second manifest of a Work', a: deployment('x', 'httpd'), b: work('w', deployment('a', 'nginx'), deployment('x', 'httpd')), specs: [specOf, manifestSpec(1)], shared: true },
+test('shareSubtrees gives equal subtrees one frozen copy: spec and conditions, and of a Work its manifests\' specs and reflected statuses', () => {
+  const condition = (second: number) => [{ type: 'Available', status: 'True', lastTransitionTime: `2026-11-23T05:00:0${second}Z` }];
+  const deployment = (name: string, image: string, second = 0) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image }] } } },
+    status: { replicas: 2, conditions: condition(second) },
+  });
+  const manifest = (name: string, image: string) => {
+    const { status: _s, ...m } = deployment(name, image);
+    return m;
+  };
+  const work = (name: string, ready: number, ...manifests: object[]) => ({
+    apiVersion: 'work.karmada.io/v1alpha1',
+    kind: 'Work',
+    metadata: { name },
+    spec: { workload: { manifests } },
+    status: { conditions: [{ type: 'Applied', status: 'True' }], manifestStatuses: [{ identifier: { ordinal: 0 }, status: { readyReplicas: ready } }] },
+  });
+  const at = (...path: (string | number)[]) => (o: any) => path.reduce((v, k) => v[k], o);
+  const spec = at('spec');
+  const conditions = at('status', 'conditions');
+  const manifestSpec = (i: number) => at('spec', 'workload', 'manifests', i, 'spec');
+  const reflected = at('status', 'manifestStatuses', 0, 'status');
+  const cases: { name: string; a: any; b: any; of: [(o: any) => object, (o: any) => object]; shared: boolean }[] = [
+    { name: 'two objects with equal specs', a: deployment('a', 'nginx'), b: deployment('b', 'nginx'), of: [spec, spec], shared: true },
+    { name: 'two objects with different specs', a: deployment('a', 'nginx'), b: deployment('b', 'httpd'), of: [spec, spec], shared: false },
+    { name: 'equal conditions', a: deployment('a', 'nginx'), b: deployment('b', 'httpd'), of: [conditions, conditions], shared: true },
+    { name: 'conditions of another second', a: deployment('a', 'nginx', 1), b: deployment('b', 'nginx', 2), of: [conditions, conditions], shared: false },
+    { name: 'an object and a Work with its manifest', a: deployment('a', 'nginx'), b: work('w', 2, manifest('a', 'nginx')), of: [spec, manifestSpec(0)], shared: true },
+    { name: 'the manifests of two Works', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('a', 'nginx')), of: [manifestSpec(0), manifestSpec(0)], shared: true },
+    { name: 'the second manifest of a Work', a: deployment('x', 'httpd'), b: work('w', 2, manifest('a', 'nginx'), manifest('x', 'httpd')), of: [spec, manifestSpec(1)], shared: true },
+    { name: 'equal reflected statuses of two Works', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 2, manifest('b', 'httpd')), of: [reflected, reflected], shared: true },
+    { name: 'different reflected statuses', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('a', 'nginx')), of: [reflected, reflected], shared: false },
+    { name: 'the conditions of two Works', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('b', 'httpd')), of: [conditions, conditions], shared: true },
   ];
   for (const c of cases) {
     const table = new SubtreeTable(new StringTable());
     const [before, beforeB] = [structuredClone(c.a), structuredClone(c.b)];
-    const [a, b] = [shareSpecs(c.a, table), shareSpecs(c.b, table)];
+    const [a, b] = [shareSubtrees(c.a, table), shareSubtrees(c.b, table)];
     assert.equal(a, c.a, `${c.name}: the object itself is returned`);
     assert.deepEqual(a, before, `${c.name}: nothing of the first object changes`);
     assert.deepEqual(b, beforeB, `${c.name}: nothing of the second object changes`);
-    const [sa, sb] = [c.specs[0]!(a), c.specs[c.specs.length - 1]!(b)];
+    const [sa, sb] = [c.of[0](a), c.of[1](b)];
     assert.equal(sa === sb, c.shared, `${c.name}: shared ${c.shared}`);
-    assert.ok(Object.isFrozen(sa) && Object.isFrozen(sb), `${c.name}: shared specs are frozen`);
+    assert.ok(Object.isFrozen(sa) && Object.isFrozen(sb), `${c.name}: entered subtrees are frozen`);
   }
-  const work1 = shareSpecs(work('w', deployment('a', 'nginx')), new SubtreeTable(new StringTable()));
-  assert.ok(!Object.isFrozen(work1.spec), "a Work's own spec is not entered");
+  const w = shareSubtrees(work('w', 2, manifest('a', 'nginx')), new SubtreeTable(new StringTable()));
+  assert.ok(!Object.isFrozen(w.spec) && !Object.isFrozen(w.status) && !Object.isFrozen(w.metadata), "a Work's own spec, status and metadata are not entered");
 });
 
 test('a shared spec cannot be written, and internStrings leaves it alone', () => {
   const strings = new StringTable();
   const table = new SubtreeTable(strings);
-  const obj = shareSpecs({ kind: 'ConfigMap', metadata: { name: 'x' }, spec: { a: { b: ['c'] } } }, table);
+  const obj = shareSubtrees({ kind: 'ConfigMap', metadata: { name: 'x' }, spec: { a: { b: ['c'] } } }, table);
   assert.throws(() => {
     (obj.spec.a as any).b[0] = 'd';
   }, TypeError);

@@ -59,19 +59,20 @@ function deepFreeze(value: unknown): void {
 
 // Shared strings are not enough: a Deployment propagated to 20 members is cached 40 times, as the manifest of 20 Works
 // and as the object in 20 members, each with its own parsed copy of the same spec. At 40,000 Works the specs were
-// a fifth of the controller-manager's live heap. Cached objects share one copy of each distinct spec instead.
+// a fifth of the controller-manager's live heap, and the conditions and reflected statuses, which repeat as much (the
+// same reason, message and second), a tenth. Cached objects share one copy of each of those subtrees instead.
 
 /**
  * A bounded table of canonical JSON subtrees, keyed by their text. Entered subtrees are frozen, deeply: a cached
- * object is read-only, and with its spec shared a write to it would change other objects too, so one fails at once.
- * When full it starts again empty, as StringTable does.
+ * object is read-only, and with parts of it shared a write to it would change other objects too, so one fails at
+ * once. When full it starts again empty, as StringTable does.
  */
 export class SubtreeTable {
   private trees = new Map<string, object>();
 
   constructor(
     private readonly strings: StringTable,
-    private readonly capacity = 10_000,
+    private readonly capacity = 20_000,
   ) {}
 
   /** The table's copy of a subtree equal to tree; tree itself, interned and frozen, if it has none. */
@@ -90,19 +91,26 @@ export class SubtreeTable {
   }
 }
 
-type Parsed = { kind?: unknown; spec?: unknown };
+type Parsed = { kind?: unknown; spec?: any; status?: any };
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 
 /**
- * Replaces, in place, the spec of a freshly parsed object by table's copy of it; for a Work, whose own spec holds
- * the manifests (and with them labels unique to the Work), the spec of each manifest instead. Returns obj.
+ * Replaces, in place, the parts of a freshly parsed object that repeat across objects by table's copies of them: its
+ * spec and status.conditions; for a Work, whose own spec holds the manifests (and with them labels unique to the
+ * Work), the spec of each manifest and each reflected status instead of its spec. Returns obj.
  */
-export function shareSpecs<T extends object>(obj: T, table: SubtreeTable): T {
+export function shareSubtrees<T extends object>(obj: T, table: SubtreeTable): T {
   const o = obj as Parsed;
   if (o.kind === 'Work') {
-    const manifests = (o.spec as { workload?: { manifests?: unknown } } | undefined)?.workload?.manifests;
-    if (Array.isArray(manifests)) for (const m of manifests) shareSpecs(m, table);
-  } else if (typeof o.spec === 'object' && o.spec !== null) {
+    const manifests: unknown = o.spec?.workload?.manifests;
+    if (Array.isArray(manifests)) for (const m of manifests) if (isObject(m)) shareSubtrees(m, table);
+    const statuses: unknown = o.status?.manifestStatuses;
+    if (Array.isArray(statuses)) for (const s of statuses) if (isObject(s) && isObject((s as Parsed).status)) (s as Parsed).status = table.share((s as Parsed).status);
+  } else if (isObject(o.spec)) {
     o.spec = table.share(o.spec);
   }
+  const status: { conditions?: unknown } | undefined = isObject(o.status) ? o.status : undefined;
+  if (Array.isArray(status?.conditions)) status.conditions = table.share(status.conditions);
   return obj;
 }
