@@ -40,8 +40,9 @@ export interface LevelStoreOptions {
   /** Keep every event younger than this (default 5 minutes). */
   historyAgeMs?: number;
   /**
-   * Overrides both: drop the oldest events while the history's JSON text is longer than this (default 128 MiB). A
-   * burst of writes is all younger than historyAgeMs, and this is what bounds the memory it takes.
+   * Overrides both: drop the oldest events while the history's deflated JSON text is longer than this (default 48
+   * MiB, about as many events as 128 MiB of the text before it was deflated). A burst of writes is all younger than
+   * historyAgeMs, and this is what bounds the memory it takes.
    */
   historyBytes?: number;
   logger?: Logger;
@@ -88,7 +89,7 @@ export class LevelStore implements Store {
   ) {
     this.committedRv = this.assignedRv = rv;
     this.history = new EventHistory(
-      { count: opts.historyCount ?? 10_000, ageMs: opts.historyAgeMs ?? 5 * 60_000, bytes: opts.historyBytes ?? 128 * 1024 * 1024 },
+      { count: opts.historyCount ?? 10_000, ageMs: opts.historyAgeMs ?? 5 * 60_000, bytes: opts.historyBytes ?? 48 * 1024 * 1024 },
       rv,
     );
     this.broadcaster = new Broadcaster(opts.logger);
@@ -345,11 +346,12 @@ export class LevelStore implements Store {
   private stateBefore(prefix: string, startKey: string, atRv: number, seenRv: number): [string, string | undefined][] {
     if (atRv < this.history.completeAfter) throw new StorageError('Expired', prefix, CONTINUE_EXPIRED);
     const before = new Map<string, string | undefined>();
-    const note = (key: string, prevJson: string | undefined) => {
-      if (key >= startKey && key.startsWith(prefix) && !before.has(key)) before.set(key, prevJson);
+    // prevJson is read only for the keys it is wanted for: the history inflates it on each read.
+    const note = (key: string, prevJson: () => string | undefined) => {
+      if (key >= startKey && key.startsWith(prefix) && !before.has(key)) before.set(key, prevJson());
     };
-    for (const event of this.history.between(atRv, seenRv)) note(event.key, event.prevJson);
-    for (const { event, prevJson } of this.inflight) if (event.rv > atRv && event.rv <= seenRv) note(event.key, prevJson);
+    for (const event of this.history.between(atRv, seenRv)) note(event.key, () => event.prevJson);
+    for (const { event, prevJson } of this.inflight) if (event.rv > atRv && event.rv <= seenRv) note(event.key, () => prevJson);
     return [...before].sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
@@ -422,20 +424,28 @@ function parseRv(raw: string | undefined): number {
  * A retained event as watchers are sent it, parsed only now. A change's prevObject, which only selector-filtered
  * watchers look at, is parsed on first use.
  */
-function replayed({ type, key, rv, json, prevJson }: Readonly<HistoryEvent>): StoreEvent {
+function replayed(event: Readonly<HistoryEvent>): StoreEvent {
+  const { type, key, rv } = event;
   if (type === 'DELETED') {
-    const prevObject = JSON.parse(prevJson!) as KObject;
+    const prevObject = JSON.parse(event.prevJson!) as KObject;
     return { type, key, rv, object: withResourceVersion(prevObject, String(rv)), prevObject };
   }
+  const json = event.json!;
   let prev: KObject | undefined;
+  let parsedPrev = false;
   return {
     type,
     key,
     rv,
     json,
-    object: JSON.parse(json!) as KObject,
+    object: JSON.parse(json) as KObject,
     get prevObject() {
-      return prevJson === undefined ? undefined : (prev ??= JSON.parse(prevJson) as KObject);
+      if (!parsedPrev) {
+        const prevJson = event.prevJson;
+        prev = prevJson === undefined ? undefined : (JSON.parse(prevJson) as KObject);
+        parsedPrev = true;
+      }
+      return prev;
     },
   };
 }
