@@ -30,7 +30,7 @@ function noise(seed: string | number, size: number): string {
 /** A distinct string of about `size` characters, as a fresh read of stored JSON would be. */
 const text = (i: number, size: number) => JSON.stringify({ i, data: noise(i, size) });
 /** What the history counts of a text. */
-const deflated = (s: string) => deflateRawSync(s, { level: 1 }).length;
+const deflated = (s: string) => deflateRawSync(s, { level: 1, windowBits: 12, memLevel: 4 }).length;
 const copy = (s: string) => Buffer.from(s).toString();
 
 function heapUsed(): number {

@@ -29,11 +29,18 @@ export interface HistoryEvent {
 }
 
 /**
+ * A 4 KiB window and a small hash: zlib's defaults allocate and clear about 256 KiB of state for every call, for texts
+ * of a few KiB that deflate as well with 24.
+ */
+const DEFLATE = { level: constants.Z_BEST_SPEED, windowBits: 12, memLevel: 4 };
+const INFLATE = { windowBits: 12 };
+
+/**
  * Deflated text, kept as a one-byte string: a Buffer that zlib returns is a view of a 16 KiB allocation, which a
  * kept slice would keep whole.
  */
-const pack = (json: string): string => deflateRawSync(json, { level: constants.Z_BEST_SPEED }).toString('latin1');
-const unpack = (packed: string): string => inflateRawSync(Buffer.from(packed, 'latin1')).toString();
+const pack = (json: string): string => deflateRawSync(json, DEFLATE).toString('latin1');
+const unpack = (packed: string): string => inflateRawSync(Buffer.from(packed, 'latin1'), INFLATE).toString();
 
 /** A retained event: its texts deflated, inflated when read. */
 class Entry implements HistoryEvent {
