@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { deflateRawSync } from 'node:zlib';
-import { EventHistory } from './history.js';
+import { DEFLATED, EventHistory, PLAIN } from './history.js';
 import { LevelStore, type LevelStoreOptions } from './leveldb.js';
 import { StorageError, type KObject, type StoreEvent } from './store.js';
 
@@ -126,18 +126,44 @@ test("an event's previous version shares the text of the key's previous event", 
 });
 
 test("a previous version other than the text of the key's last event is kept as it was given", () => {
-  const history = new EventHistory({ count: 1000, ageMs: 60_000, bytes: Infinity }, 1);
-  history.append({ type: 'ADDED', key: key('a'), rv: 2, json: text(2, 100) }, Date.now());
-  history.append({ type: 'MODIFIED', key: key('a'), rv: 3, json: text(3, 100), prevJson: text(1, 50) }, Date.now());
-  history.append({ type: 'DELETED', key: key('a'), rv: 4, prevJson: text(3, 100) }, Date.now());
-  assert.deepEqual(
-    [...history.between(0)].map((e) => [e.type, e.json, e.prevJson]),
-    [
-      ['ADDED', text(2, 100), undefined],
-      ['MODIFIED', text(3, 100), text(1, 50)],
-      ['DELETED', undefined, text(3, 100)],
-    ],
-  );
+  for (const codec of [DEFLATED, PLAIN]) {
+    const history = new EventHistory({ count: 1000, ageMs: 60_000, bytes: Infinity }, 1, codec);
+    history.append({ type: 'ADDED', key: key('a'), rv: 2, json: text(2, 100) }, Date.now());
+    history.append({ type: 'MODIFIED', key: key('a'), rv: 3, json: text(3, 100), prevJson: text(1, 50) }, Date.now());
+    history.append({ type: 'DELETED', key: key('a'), rv: 4, prevJson: text(3, 100) }, Date.now());
+    assert.deepEqual(
+      [...history.between(0)].map((e) => [e.type, e.json, e.prevJson]),
+      [
+        ['ADDED', text(2, 100), undefined],
+        ['MODIFIED', text(3, 100), text(1, 50)],
+        ['DELETED', undefined, text(3, 100)],
+      ],
+    );
+  }
+});
+
+test('the budget counts deflated text, or plain text in a store that keeps it plain', async () => {
+  /** How many events the history holds: what a watch from its oldest retained version replays. */
+  const retained = (store: LevelStore, from: number): number => {
+    for (let rv = from; ; rv++) {
+      try {
+        let n = 0;
+        store.watch('/registry/', { resourceVersion: rv }, () => n++).stop();
+        return n;
+      } catch (err) {
+        assert.ok(err instanceof StorageError && err.code === 'Expired');
+      }
+    }
+  };
+  // 20 events of 1 KB of text that deflates to almost nothing.
+  for (const [deflateHistory, expected] of [[true, [20, 20]], [false, [8, 9]]] as const) {
+    await withStore({ historyCount: 10_000, historyAgeMs: 60_000, historyBytes: 10_000, deflateHistory }, async (store) => {
+      const start = store.currentResourceVersion();
+      for (let i = 0; i < 20; i++) await store.create(key(`k${i}`), cm(`k${i}`, { blob: 'x'.repeat(1000) }));
+      const n = retained(store, start);
+      assert.ok(n >= expected[0] && n <= expected[1], `deflateHistory ${deflateHistory}: ${n} of 20 events kept within 10,000 bytes`);
+    });
+  }
 });
 
 test('the byte count includes a shared text once, and still counts it after the event that shared it is dropped', () => {

@@ -41,8 +41,17 @@ const INFLATE = { windowBits: 12, chunkSize: 2048 };
  * Deflated text, kept as a one-byte string: a Buffer that zlib returns is a view of a 16 KiB allocation, which a
  * kept slice would keep whole.
  */
-const pack = (json: string): string => deflateRawSync(json, DEFLATE).toString('latin1');
-const unpack = (packed: string): string => inflateRawSync(Buffer.from(packed, 'latin1'), INFLATE).toString();
+export interface TextCodec {
+  pack(json: string): string;
+  unpack(packed: string): string;
+}
+
+export const DEFLATED: TextCodec = {
+  pack: (json) => deflateRawSync(json, DEFLATE).toString('latin1'),
+  unpack: (packed) => inflateRawSync(Buffer.from(packed, 'latin1'), INFLATE).toString(),
+};
+
+export const PLAIN: TextCodec = { pack: (json) => json, unpack: (packed) => packed };
 
 /** A retained event: its texts deflated, inflated when read. */
 class Entry implements HistoryEvent {
@@ -53,6 +62,7 @@ class Entry implements HistoryEvent {
   packedPrev?: string = undefined;
 
   constructor(
+    private readonly codec: TextCodec,
     readonly type: WatchEventType,
     readonly key: string,
     readonly rv: number,
@@ -65,11 +75,11 @@ class Entry implements HistoryEvent {
   }
 
   get json(): string | undefined {
-    return this.packed === undefined ? undefined : unpack(this.packed);
+    return this.packed === undefined ? undefined : this.codec.unpack(this.packed);
   }
 
   get prevJson(): string | undefined {
-    return this.packedPrev === undefined ? undefined : unpack(this.packedPrev);
+    return this.packedPrev === undefined ? undefined : this.codec.unpack(this.packedPrev);
   }
 }
 
@@ -87,6 +97,7 @@ export class EventHistory {
   constructor(
     private readonly limits: HistoryLimits,
     startRv: number,
+    private readonly codec: TextCodec = DEFLATED,
   ) {
     this.complete = startRv;
   }
@@ -98,7 +109,7 @@ export class EventHistory {
 
   append(event: HistoryEvent, now: number): void {
     const { type, key, rv, json, prevJson } = event;
-    const entry = new Entry(type, key, rv, now, json === undefined ? undefined : pack(json), json?.length);
+    const entry = new Entry(this.codec, type, key, rv, now, json === undefined ? undefined : this.codec.pack(json), json?.length);
     const last = this.latest.get(key);
     // The caller's prevJson is the key's stored text before this write: the json of the key's last event, which
     // LevelStore appends in commit order, when that is still retained (the length is a cheap check of the claim).
@@ -106,7 +117,7 @@ export class EventHistory {
       entry.packedPrev = last.packed;
       last.sharer = entry;
     } else if (prevJson !== undefined) {
-      entry.packedPrev = pack(prevJson);
+      entry.packedPrev = this.codec.pack(prevJson);
       entry.ownBytes += entry.packedPrev.length;
     }
     this.latest.set(key, entry);
