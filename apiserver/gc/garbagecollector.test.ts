@@ -110,7 +110,8 @@ test('the apiserver serves while the collector reads its graph; what is written 
       },
     });
     const runtime = await startAPIRuntime(gatedStore, new SchemaRegistry(), logger);
-    assert.ok(gated, 'the collector is reading');
+    // The runtime serves before the collector has read the graph; it may not have come to ConfigMaps yet.
+    await until('the collector to read ConfigMaps', async () => gated);
     try {
       const cms = runtime.registry.storeFor(runtime.registry.lookup('', 'v1', 'configmaps')!);
       const owner = await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
