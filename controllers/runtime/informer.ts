@@ -66,12 +66,12 @@ export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
 
 /** One table for every informer of the process: a Work and the object it propagated share their strings too. */
 const cachedStrings = new StringTable();
-/** Likewise: a Work's manifest and the member's object of it may share their spec. */
-const cachedSpecs = new SubtreeTable(cachedStrings);
+/** Likewise for subtrees: a Work's manifest and the member's object of it may share their spec. */
+const cachedSubtrees = new SubtreeTable(cachedStrings);
 
 /** The transform of every object an informer caches, freshly parsed: managedFields stripped, repeated subtrees and strings shared. */
 function cacheForm<T extends KubernetesObject>(obj: T): T {
-  return internStrings(shareSubtrees(stripManagedFields(obj), cachedSpecs), cachedStrings);
+  return internStrings(shareSubtrees(stripManagedFields(obj), cachedSubtrees), cachedStrings);
 }
 
 /**
