@@ -10,6 +10,7 @@
 // until its Works are deleted, and its Works carry its permanent id label, which is how they are found (Works live
 // in other namespaces than their binding, where owner references cannot reach).
 import { randomUUID } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Cluster, ClusterOverridePolicy, ObjectReference, OverridePolicy } from '../../openapi/karmada/types.js';
 import { isStatus } from '../runtime/client.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
@@ -90,43 +91,22 @@ function ownerOfWork(work: Work): { kind: BindingKind; key: string } | undefined
   return undefined;
 }
 
-/** Whose permanent id a Work carries, as "KIND/ID". */
-function workOwnerID(work: Work): string | undefined {
-  for (const kind of KINDS) {
-    const id = work.metadata?.labels?.[PERMANENT_ID_LABEL[kind]];
-    if (id) return `${kind}/${id}`;
-  }
-  return undefined;
+/** The Work informer's index of Works by the binding they were made for: its kind and permanent id, "KIND|ID". */
+const WORKS_BY_BINDING = 'binding';
+
+/** Indexes a Work informer by binding; the index is the informer's, shared by every controller that asks for it. */
+export function indexWorksByBinding<W extends KubernetesObject>(works: SharedInformer<W>): void {
+  works.addIndex(WORKS_BY_BINDING, (w) =>
+    KINDS.flatMap((kind) => {
+      const id = w.metadata?.labels?.[PERMANENT_ID_LABEL[kind]];
+      return id ? [`${kind}|${id}`] : [];
+    }),
+  );
 }
 
-/** Work keys by the binding id they carry, kept up to date from the Work informer's events. */
-class WorkIndex {
-  private readonly byOwner = new Map<string, Set<string>>();
-  private readonly ownerOf = new Map<string, string>();
-
-  set(work: Work): void {
-    const key = objectKey(work);
-    this.delete(work);
-    const owner = workOwnerID(work);
-    if (!owner) return;
-    this.ownerOf.set(key, owner);
-    if (!this.byOwner.has(owner)) this.byOwner.set(owner, new Set());
-    this.byOwner.get(owner)!.add(key);
-  }
-
-  delete(work: Work): void {
-    const key = objectKey(work);
-    const owner = this.ownerOf.get(key);
-    if (owner === undefined) return;
-    this.ownerOf.delete(key);
-    const keys = this.byOwner.get(owner)!;
-    keys.delete(key);
-    if (keys.size === 0) this.byOwner.delete(owner);
-  }
-
-  keys(kind: BindingKind, id: string): string[] {
-    return [...(this.byOwner.get(`${kind}/${id}`) ?? [])];
-  }
+/** The cached Works made for the binding of kind whose permanent id is id (the informer indexed by indexWorksByBinding). */
+export function cachedWorksOf<W extends KubernetesObject>(works: SharedInformer<W>, kind: BindingKind, id: string): W[] {
+  return works.byIndex(WORKS_BY_BINDING, `${kind}|${id}`);
 }
 
 /**
@@ -179,7 +159,6 @@ class BindingController {
   private clusterOverridePolicies!: SharedInformer<ClusterOverridePolicy>;
   private clusters!: SharedInformer<Cluster>;
   private crds!: SharedInformer<Obj>;
-  private readonly workIndex = new WorkIndex();
   private readonly templates: TemplateSource;
   private readonly events: Record<BindingKind, EventRecorder>;
   private readonly overrideEvents: EventRecorder;
@@ -205,6 +184,7 @@ class BindingController {
       this.bindings[kind].addIndex(BY_TEMPLATE, (b) => (b.spec?.resource ? [refKey(b.spec.resource)] : []));
     }
     this.works = informers.forResource<Work>(WORKS);
+    indexWorksByBinding(this.works);
     this.overridePolicies = informers.forResource<OverridePolicy>(OVERRIDE_POLICIES);
     this.clusterOverridePolicies = informers.forResource<ClusterOverridePolicy>(CLUSTER_OVERRIDE_POLICIES);
     this.clusters = informers.forResource<Cluster>(CLUSTERS);
@@ -215,8 +195,6 @@ class BindingController {
     if (signal.aborted) return;
     if (!synced.every(Boolean)) throw new Error('binding controller informers stopped before syncing');
 
-    // The index is complete before any reconcile reads it: a reconcile starts as soon as a key is queued.
-    this.works.addEventHandler({ add: (w) => this.workIndex.set(w), update: (w) => this.workIndex.set(w), delete: (w) => this.workIndex.delete(w) }, signal);
     for (const kind of KINDS) {
       this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers?.[kind] ?? DEFAULT_BINDING_WORKERS });
     }
@@ -281,7 +259,7 @@ class BindingController {
       return;
     }
 
-    const works = this.worksOf(kind, id);
+    const works = cachedWorksOf(this.works, kind, id);
     const expected = expectedClusters(binding.spec);
     await this.deleteWorks(
       binding,
@@ -375,12 +353,6 @@ class BindingController {
     }
   }
 
-  private worksOf(kind: BindingKind, id: string): Work[] {
-    return this.workIndex
-      .keys(kind, id)
-      .map((k) => splitKey(k))
-      .flatMap(({ namespace, name }) => this.works.get(namespace, name) ?? []);
-  }
 
   /**
    * The binding's Works as the API has them, not as the cache does: a Work created just now may not be in the cache

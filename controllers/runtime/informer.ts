@@ -1,19 +1,20 @@
-// Shared informers: one list+watch per resource path (client-node's ListWatch) feeding a local cache and any number
-// of event handlers. ListWatch re-watches after a clean close and relists after 410 Expired, but stops for good on
-// any other error (connection refused, reset, a failed list); SharedInformer restarts it with backoff, as client-go's
+// Shared informers: one list+watch per resource path (a Reflector) feeding a local cache, its indexes and any number
+// of event handlers. The reflector re-watches after a clean close and relists after 410 Expired, but stops on any
+// other error (connection refused, reset, a failed list); SharedInformer restarts it with backoff, as client-go's
 // reflector does, so informers survive apiserver restarts.
-import { createHash } from 'node:crypto';
-import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { STATUS_CODES, request as httpRequest, type Agent } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Logger } from 'pino';
 import { listPath } from './client.js';
 import { StringTable, SubtreeTable, internStrings, shareSubtrees } from './intern.js';
+import { Reflector } from './reflector.js';
 import type { WorkQueue } from './workqueue.js';
 
 export interface EventHandler<T> {
   add?(obj: T): void;
-  update?(obj: T): void;
+  /** old: the object obj replaced in the cache. */
+  update?(obj: T, old: T): void;
   delete?(obj: T): void;
 }
 
@@ -75,9 +76,9 @@ function cacheForm<T extends KubernetesObject>(obj: T): T {
 }
 
 /**
- * The Watch ListWatch uses, on a plain HTTP request read line by line (client-node's goes through fetch, a
- * PassThrough and readline, which cost a controller-manager more than parsing the events), and instrumented:
- * ListWatch calls watch() only after a successful list has been applied to its cache (or to resume from a known
+ * The Watch the reflector uses, on a plain HTTP request read line by line (client-node's goes through fetch, a
+ * PassThrough and readline, which cost a controller-manager more than parsing the events), and instrumented: the
+ * reflector calls watch() only after a successful list has been applied to its cache (or to resume from a known
  * resourceVersion), which is what tells us the cache has synced; and it can be aborted whatever state its request is
  * in (see abort).
  */
@@ -162,42 +163,42 @@ class InstrumentedWatch extends Watch {
   }
 }
 
-/** The keys of the objects under each value of one index function. */
+/**
+ * The cached objects under each value of one index function: the object itself when it is the only one (most values
+ * name one object), else a Set. An object leaves the index under the values its function gives for it, so nothing
+ * is kept per object but its entries: the informer hands over the object an update replaced.
+ */
 class InformerIndex<T extends KubernetesObject> {
-  private readonly byValue = new Map<string, Set<string>>();
-  private readonly valuesOf = new Map<string, string[]>();
+  private readonly byValue = new Map<string, T | Set<T>>();
 
   constructor(private readonly indexFn: (obj: T) => string[]) {}
 
-  set(obj: T): void {
-    this.delete(obj);
-    const key = objectKey(obj);
-    const values = this.indexFn(obj);
-    this.valuesOf.set(key, values);
-    for (const v of values) {
-      let keys = this.byValue.get(v);
-      if (!keys) this.byValue.set(v, (keys = new Set()));
-      keys.add(key);
+  add(obj: T): void {
+    for (const v of this.indexFn(obj)) {
+      const held = this.byValue.get(v);
+      if (held === undefined) this.byValue.set(v, obj);
+      else if (held instanceof Set) held.add(obj);
+      else if (held !== obj) this.byValue.set(v, new Set([held, obj]));
     }
   }
 
-  delete(obj: T): void {
-    const key = objectKey(obj);
-    for (const v of this.valuesOf.get(key) ?? []) {
-      const keys = this.byValue.get(v);
-      keys?.delete(key);
-      if (keys?.size === 0) this.byValue.delete(v);
+  /** obj must be the object that was added. */
+  remove(obj: T): void {
+    for (const v of this.indexFn(obj)) {
+      const held = this.byValue.get(v);
+      if (held === obj) this.byValue.delete(v);
+      else if (held instanceof Set && held.delete(obj) && held.size === 0) this.byValue.delete(v);
     }
-    this.valuesOf.delete(key);
   }
 
-  keys(value: string): string[] {
-    return [...(this.byValue.get(value) ?? [])];
+  objects(value: string): T[] {
+    const held = this.byValue.get(value);
+    return held === undefined ? [] : held instanceof Set ? [...held] : [held];
   }
 }
 
 export class SharedInformer<T extends KubernetesObject> {
-  private readonly lw: ListWatch<T>;
+  private readonly lw: Reflector<T>;
   private readonly watch: InstrumentedWatch;
   private readonly handlers = new Set<EventHandler<T>>();
   private readonly stopCtl = new AbortController();
@@ -208,8 +209,6 @@ export class SharedInformer<T extends KubernetesObject> {
   private failures = 0;
   private restartTimer?: NodeJS.Timeout;
   private readonly indexes = new Map<string, InformerIndex<T>>();
-  /** The handlers added with addViewHandler, by view. */
-  private readonly viewGroups = new Map<(obj: T) => string, Set<EventHandler<T>>>();
 
   constructor(
     kc: KubeConfig,
@@ -228,12 +227,13 @@ export class SharedInformer<T extends KubernetesObject> {
       this.failures = 0;
       return result;
     };
-    this.lw = new ListWatch<T>(path, this.watch, list, false);
-    this.lw.on('add', (o) => this.dispatch('add', o));
-    this.lw.on('update', (o) => this.dispatch('update', o));
-    this.lw.on('delete', (o) => this.dispatch('delete', o));
-
-    this.lw.on('error', (err) => this.restart(err));
+    this.lw = new Reflector<T>(
+      path,
+      this.watch,
+      list,
+      { add: (o) => this.dispatch('add', o), update: (o, old) => this.dispatch('update', o, old), delete: (o, old) => this.dispatch('delete', o, old) },
+      (err) => this.restart(err),
+    );
   }
 
   /** Starts listing and watching; idempotent. An informer does not start again after stop(). */
@@ -247,7 +247,7 @@ export class SharedInformer<T extends KubernetesObject> {
     if (this.stopCtl.signal.aborted) return;
     this.stopCtl.abort();
     clearTimeout(this.restartTimer);
-    await this.lw.stop();
+    this.lw.stop();
     this.watch.abort();
     for (const w of this.syncWaiters.splice(0)) w(false);
   }
@@ -295,39 +295,19 @@ export class SharedInformer<T extends KubernetesObject> {
   }
 
   /**
-   * addEventHandler for a handler that depends on only part of an object: an add or update whose view is the one
-   * last seen of that object is not passed on (controller-runtime's predicates; nonStatusView ignores status
-   * writes). The handlers of one view share its bookkeeping, which keeps a digest per object: the view of each event
-   * is made once, and costs little memory however large the objects are.
+   * addEventHandler for a handler that depends on only part of an object: an update whose view is that of the object
+   * it replaced is not passed on (controller-runtime's predicates; nonStatusView ignores status writes).
    */
   addViewHandler(view: (obj: T) => string, handler: EventHandler<T>, signal?: AbortSignal): void {
     if (signal?.aborted) return;
-    let group = this.viewGroups.get(view);
-    if (!group) {
-      const seen = new Map<string, string>();
-      const handlers = new Set<EventHandler<T>>();
-      const changed = (obj: T) => {
-        const key = objectKey(obj);
-        const digest = createHash('sha1').update(view(obj)).digest('base64');
-        if (seen.get(key) === digest) return false;
-        seen.set(key, digest);
-        return true;
-      };
-      this.viewGroups.set(view, (group = handlers));
-      // Registered before the handler below, while the group is empty: the cache's objects are only remembered.
-      this.addEventHandler({
-        add: (obj) => changed(obj) && handlers.forEach((h) => h.add?.(obj)),
-        update: (obj) => changed(obj) && handlers.forEach((h) => h.update?.(obj)),
-        delete: (obj) => {
-          seen.delete(objectKey(obj));
-          handlers.forEach((h) => h.delete?.(obj));
-        },
-      });
-    }
-    const handlers = group;
-    handlers.add(handler);
-    signal?.addEventListener('abort', () => handlers.delete(handler), { once: true });
-    if (handler.add) for (const obj of this.lw.list()) handler.add(obj);
+    this.addEventHandler(
+      {
+        ...(handler.add && { add: (obj: T) => handler.add!(obj) }),
+        ...(handler.update && { update: (obj: T, old: T) => view(obj) !== view(old) && handler.update!(obj, old) }),
+        ...(handler.delete && { delete: (obj: T) => handler.delete!(obj) }),
+      },
+      signal,
+    );
   }
 
   /** Enqueues the key of every added, updated and deleted object into each queue, until signal aborts. */
@@ -347,27 +327,25 @@ export class SharedInformer<T extends KubernetesObject> {
   addIndex(name: string, indexFn: (obj: T) => string[]): void {
     if (this.indexes.has(name)) return;
     const index = new InformerIndex(indexFn);
-    for (const obj of this.lw.list()) index.set(obj);
+    for (const obj of this.lw.list()) index.add(obj);
     this.indexes.set(name, index);
   }
 
   byIndex(name: string, value: string): T[] {
     const index = this.indexes.get(name);
     if (!index) throw new Error(`informer ${this.path} has no index ${name}`);
-    return index.keys(value).flatMap((key) => {
-      const { namespace, name: objName } = splitKey(key);
-      return this.get(namespace, objName) ?? [];
-    });
+    return index.objects(value);
   }
 
-  private dispatch(verb: keyof EventHandler<T>, obj: T): void {
+  /** old: the cached object an update or delete replaced. */
+  private dispatch(verb: keyof EventHandler<T>, obj: T, old?: T): void {
     for (const index of this.indexes.values()) {
-      if (verb === 'delete') index.delete(obj);
-      else index.set(obj);
+      if (old) index.remove(old);
+      if (verb !== 'delete') index.add(obj);
     }
     for (const h of [...this.handlers]) {
       try {
-        h[verb]?.(obj);
+        h[verb]?.(obj, old!);
       } catch (err) {
         this.log.error({ err, verb }, 'informer event handler failed');
       }
@@ -382,7 +360,7 @@ export class SharedInformer<T extends KubernetesObject> {
   }
 
   private restart(err: unknown): void {
-    // ListWatch reports the abort of its own request as an error when stopped.
+    // The reflector reports the abort of its own request as an error when stopped.
     if (this.stopCtl.signal.aborted) return;
     const initial = this.backoff.initialMs ?? 800;
     const delay = Math.min(initial * 2 ** this.failures, this.backoff.maxMs ?? 30_000);

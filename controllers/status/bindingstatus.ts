@@ -6,9 +6,9 @@
 // resourceVersion, see bindingView), when one of its Works changes, and when its template changes (its generation
 // decides the aggregated observedGeneration). Writes happen only when a status differs from what it should be,
 // guarded by the resourceVersion it was computed from.
-import { BINDING_PATHS, bindingView } from '../binding/controller.js';
+import { BINDING_PATHS, bindingView, cachedWorksOf, indexWorksByBinding } from '../binding/controller.js';
 import { CRB_NAME_ANNOTATION, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from '../binding/names.js';
-import { PERMANENT_ID_LABEL, bindingID, type Binding, type BindingKind } from '../binding/render.js';
+import { bindingID, type Binding, type BindingKind } from '../binding/render.js';
 import { TemplateSource } from '../binding/templates.js';
 import { setCondition } from '../cluster/condition.js';
 import { bindingPath, jsonEqual } from '../detector/binding.js';
@@ -44,9 +44,6 @@ const KINDS: readonly BindingKind[] = ['ResourceBinding', 'ClusterResourceBindin
 export function bindingStatusController(opts: BindingStatusControllerOptions = {}): Controller {
   return { name: 'bindingStatus', start: (ctx) => new BindingStatusController(withOwnSignal(ctx), { ...DEFAULT_BINDING_STATUS_OPTIONS, ...opts }).start() };
 }
-
-/** The index of Works by the permanent id of the binding they were made for ("KIND|ID"). */
-const WORKS_BY_BINDING = 'binding';
 
 /** Queue keys: the binding's kind and its namespace/name. */
 const queueKey = (kind: BindingKind, key: string) => `${kind}|${key}`;
@@ -84,7 +81,7 @@ class BindingStatusController {
     const { informers, signal } = this.ctx;
     for (const kind of KINDS) this.bindings[kind] = informers.forResource<Binding>(BINDING_PATHS[kind]);
     this.works = informers.forResource<Work>(WORKS_PATH);
-    this.works.addIndex(WORKS_BY_BINDING, (w) => KINDS.flatMap((k) => (w.metadata.labels?.[PERMANENT_ID_LABEL[k]] ? [`${k}|${w.metadata.labels[PERMANENT_ID_LABEL[k]]}`] : [])));
+    indexWorksByBinding(this.works);
     const synced = await Promise.all([...KINDS.map((k) => this.bindings[k].waitForSync(signal)), this.works.waitForSync(signal)]);
     if (signal.aborted) return;
     if (!synced.every(Boolean)) throw new Error('binding status controller informers stopped before syncing');
@@ -116,7 +113,7 @@ class BindingStatusController {
     // The items of a list need not carry their kind.
     const binding: Binding = { ...cached, kind };
     const id = bindingID(binding);
-    const works = id ? this.works.byIndex(WORKS_BY_BINDING, `${kind}|${id}`) : [];
+    const works = id ? cachedWorksOf(this.works, kind, id) : [];
     // Not scheduled yet, and nothing to report: the binding is left to the scheduler.
     if (!binding.status?.lastScheduledTime && works.length === 0) return;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Work } from '../execution/work.js';
-import { ManifestIndex, manifestStatus } from './workstatus.js';
+import { manifestIdentities, manifestStatus } from './workstatus.js';
 
 const work = (namespace: string, name: string, ...objects: [string, string | undefined, string][]): Work => ({
   apiVersion: 'work.karmada.io/v1alpha1',
@@ -14,21 +14,22 @@ const work = (namespace: string, name: string, ...objects: [string, string | und
   },
 });
 
-test('ManifestIndex finds the Works of a member object, and forgets them', () => {
-  const index = new ManifestIndex();
-  index.set(work('karmada-es-m1', 'a', ['Deployment', 'default', 'web'], ['Namespace', undefined, 'apps']));
-  index.set(work('karmada-es-m1', 'b', ['Deployment', 'default', 'web']));
-  index.set(work('karmada-es-m2', 'a', ['Deployment', 'default', 'web']));
-  index.set(work('elsewhere', 'c', ['Deployment', 'default', 'web']));
-  assert.deepEqual(index.works('m1', 'apps/v1', 'Deployment', 'default', 'web').sort(), ['karmada-es-m1/a', 'karmada-es-m1/b']);
-  assert.deepEqual(index.works('m1', 'v1', 'Namespace', undefined, 'apps'), ['karmada-es-m1/a']);
-  assert.deepEqual(index.works('m1', 'apps/v1', 'Deployment', 'other', 'web'), []);
-  // A Work whose manifests changed is indexed by its new ones only.
-  index.set(work('karmada-es-m1', 'a', ['Deployment', 'default', 'api']));
-  assert.deepEqual(index.works('m1', 'apps/v1', 'Deployment', 'default', 'web'), ['karmada-es-m1/b']);
-  index.delete(work('karmada-es-m1', 'b'));
-  assert.deepEqual(index.works('m1', 'apps/v1', 'Deployment', 'default', 'web'), []);
-  assert.deepEqual(index.works('m1', 'apps/v1', 'Deployment', 'default', 'api'), ['karmada-es-m1/a']);
+test('manifestIdentities: one per manifest, the same for the same object in the same member only', () => {
+  const [web, ns] = manifestIdentities(work('karmada-es-m1', 'a', ['Deployment', 'default', 'web'], ['Namespace', undefined, 'apps']));
+  const cases: [string, Work, string[]][] = [
+    ['another Work of the same object', work('karmada-es-m1', 'b', ['Deployment', 'default', 'web']), [web]],
+    ['a cluster-scoped object', work('karmada-es-m1', 'c', ['Namespace', undefined, 'apps']), [ns]],
+    ['outside an execution namespace', work('elsewhere', 'a', ['Deployment', 'default', 'web']), []],
+    ['no manifests', work('karmada-es-m1', 'd'), []],
+  ];
+  for (const [what, w, want] of cases) assert.deepEqual(manifestIdentities(w), want, what);
+  const others = [
+    work('karmada-es-m2', 'a', ['Deployment', 'default', 'web']),
+    work('karmada-es-m1', 'a', ['Deployment', 'other', 'web']),
+    work('karmada-es-m1', 'a', ['StatefulSet', 'default', 'web']),
+    work('karmada-es-m1', 'a', ['Deployment', 'default', 'api']),
+  ].flatMap(manifestIdentities);
+  assert.equal(new Set([web, ns, ...others]).size, 6);
 });
 
 test('manifestStatus: the identifier, the reflected status and the health of the member object', () => {

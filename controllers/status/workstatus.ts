@@ -62,37 +62,14 @@ function identity(cluster: string, apiVersion: string, kind: string, namespace: 
   return JSON.stringify([cluster, apiVersion, kind, namespace ?? '', name]);
 }
 
-/** Work keys by the member objects their manifests are, kept up to date from the Work informer's events. */
-export class ManifestIndex {
-  private readonly byObject = new Map<string, Set<string>>();
-  private readonly ofWork = new Map<string, string[]>();
+/** The Work informer's index of Works by the member objects their manifests are (manifestIdentities). */
+const WORKS_BY_MANIFEST = 'manifest';
 
-  set(work: Work): void {
-    this.delete(work);
-    const cluster = clusterOfExecutionSpace(work.metadata.namespace);
-    if (!cluster) return;
-    const key = objectKey(work);
-    const ids = manifestsOf(work).map((m) => identity(cluster, m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name));
-    this.ofWork.set(key, ids);
-    for (const id of ids) {
-      if (!this.byObject.has(id)) this.byObject.set(id, new Set());
-      this.byObject.get(id)!.add(key);
-    }
-  }
-
-  delete(work: Work): void {
-    const key = objectKey(work);
-    for (const id of this.ofWork.get(key) ?? []) {
-      const keys = this.byObject.get(id)!;
-      keys.delete(key);
-      if (keys.size === 0) this.byObject.delete(id);
-    }
-    this.ofWork.delete(key);
-  }
-
-  works(cluster: string, apiVersion: string, kind: string, namespace: string | undefined, name: string): string[] {
-    return [...(this.byObject.get(identity(cluster, apiVersion, kind, namespace, name)) ?? [])];
-  }
+/** What identifies each of a Work's manifests in its member; nothing for a Work outside an execution namespace. */
+export function manifestIdentities(work: Work): string[] {
+  const cluster = clusterOfExecutionSpace(work.metadata.namespace);
+  if (!cluster) return [];
+  return manifestsOf(work).map((m) => identity(cluster, m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name));
 }
 
 /** A manifest status as Karmada's work status controller records it. */
@@ -119,7 +96,6 @@ class WorkStatusController {
   private members!: MemberClients;
   private watcher!: ObjectWatcher;
   private queue!: WorkQueue<string>;
-  private readonly index = new ManifestIndex();
   /** Per cluster, the member informers this controller has its handlers on, and the factory they come from. */
   private readonly watched = new Map<string, { factory: InformerFactory; informers: Map<string, SharedInformer<Obj>> }>();
 
@@ -139,11 +115,9 @@ class WorkStatusController {
     ({ works: this.works, clusters: this.clusters, members: this.members, watcher: this.watcher } = caches);
 
     this.queue = newControllerQueue<string>(this.ctx, 'work-status', (key) => this.reconcile(key), { workers: this.opts.workers });
-    const onWork = (w: Work) => {
-      this.index.set(w);
-      this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
-    };
-    this.works.addEventHandler({ add: onWork, update: onWork, delete: (w) => this.index.delete(w) }, signal);
+    this.works.addIndex(WORKS_BY_MANIFEST, manifestIdentities);
+    const onWork = (w: Work) => this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
+    this.works.addEventHandler({ add: onWork, update: onWork }, signal);
     // A cluster's readiness changing, or its client being rebuilt, queues its Works.
     const onCluster = (c: Cluster) => this.enqueueWorksOf(c.metadata?.name ?? '');
     this.clusters.addViewHandler((c) => String(isClusterReady(c)), { add: onCluster, update: onCluster }, signal);
@@ -170,7 +144,7 @@ class WorkStatusController {
       const listed = informer;
       const enqueue = (o: Obj) => {
         if (!listed.hasSynced()) return;
-        for (const key of this.index.works(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name)) this.queue.addAfter(key, this.opts.batchPeriodMs);
+        for (const w of this.works.byIndex(WORKS_BY_MANIFEST, identity(cluster, apiVersion, kind, o.metadata?.namespace, o.metadata?.name))) this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
       };
       informer.addEventHandler({ add: enqueue, update: enqueue, delete: enqueue }, this.ctx.signal);
       void informer.waitForSync(this.ctx.signal).then((synced) => synced && this.enqueueWorksOf(cluster));
