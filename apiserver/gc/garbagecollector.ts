@@ -33,8 +33,13 @@ interface Node {
  */
 const START_PAGE_SIZE = 500;
 
-/** Most objects own nothing and are owned by nothing: their nodes share one empty list. */
+/** Owners of an object without blocking references: one empty list for all. */
 const NONE: readonly string[] = Object.freeze([]);
+
+/** Whether an object's deletion waits for the collector: it carries the orphan or the foreground finalizer. */
+function awaitsCollector(meta: Record<string, any>): boolean {
+  return !!meta.deletionTimestamp && !!meta.finalizers?.some((f: string) => f === FINALIZER_ORPHAN || f === FINALIZER_FOREGROUND);
+}
 
 function sameRefs(a: Node, b: Node): boolean {
   const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
@@ -84,7 +89,7 @@ export class GarbageCollector {
         if (this.stopped) return;
         // Throws Expired when the writes made during the read have already left the history: read again.
         this.watcher = this.store.watch('/registry/', { resourceVersion: from }, (e) => this.onEvent(e));
-        for (const [uid, node] of this.nodes) if (node.owners.length) this.queue.add(uid);
+        for (const uid of this.nodes.keys()) this.queue.add(uid);
         return;
       } catch (err) {
         this.logger.warn({ err: String(err) }, 'reading the object graph failed; reading it again');
@@ -138,12 +143,11 @@ export class GarbageCollector {
     }
     const before = this.nodes.get(uid);
     this.observe(e.object);
-    const meta = e.object.metadata!;
-    if (meta.deletionTimestamp && meta.finalizers?.some((f: string) => f === FINALIZER_ORPHAN || f === FINALIZER_FOREGROUND)) this.queue.add(uid);
+    if (awaitsCollector(e.object.metadata!)) this.queue.add(uid);
     // As kube's graph builder: a dependent's owners are checked when it appears and when its references change, not
     // on every write (a status update leaves them as they were; an owner's deletion queues its dependents).
-    const after = this.nodes.get(uid)!;
-    if (after.owners.length && (!before || !sameRefs(before, after))) this.queue.add(uid);
+    const after = this.nodes.get(uid);
+    if (after?.owners.length && (!before || !sameRefs(before, after))) this.queue.add(uid);
   }
 
   private observe(obj: KObject): void {
@@ -151,7 +155,11 @@ export class GarbageCollector {
     const uid: string = meta.uid;
     this.forget(uid);
     const refs = ((meta.ownerReferences ?? []) as OwnerReference[]).filter((r) => r.uid);
-    const owners = refs.length ? refs.map((r) => r.uid) : NONE;
+    // The graph holds the objects the collector acts on: those with owners, and those whose deletion waits for it.
+    // What an owner's deletion needs of its dependents is theirs; a node for every object (100,000 Works, which have
+    // no owners) was 16 MiB of an apiserver's live heap at 40,000 Works.
+    if (!refs.length && !awaitsCollector(meta)) return;
+    const owners = refs.map((r) => r.uid);
     const blocking = refs.filter((r) => r.blockOwnerDeletion === true);
     const blocks = blocking.length ? blocking.map((r) => r.uid) : NONE;
     const names = this.names;
@@ -207,10 +215,14 @@ export class GarbageCollector {
     if (refs.length) await this.checkOwners(obj, node, refs);
   }
 
-  /** Whether the owner named by ref exists with the same uid (kube resolves owners in the dependent's namespace). */
+  /**
+   * Whether the owner named by ref exists with the same uid (kube resolves owners in the dependent's namespace). An
+   * owner of a kind the apiserver does not serve (yet: a CRD may come) is not taken for gone: as kube's collector
+   * does with a reference it cannot map, the dependent is tried again later.
+   */
   private async ownerExists(ref: OwnerReference, namespace: string | undefined): Promise<boolean> {
     const rt = this.registry.forKind(ref.apiVersion, ref.kind);
-    if (!rt) return this.nodes.has(ref.uid);
+    if (!rt) throw new Error(`no resource serves ${ref.kind} of ${ref.apiVersion}, the owner of a dependent`);
     try {
       const owner = await this.registry.storeFor(rt).get(rt.namespaced ? namespace : undefined, ref.name);
       return owner.metadata?.uid === ref.uid;

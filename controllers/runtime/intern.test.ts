@@ -37,7 +37,7 @@ test('a table gives back its first copy of a string, and starts again empty when
   assert.equal(table.size, 1);
 });
 
-test('shareSubtrees gives equal subtrees one frozen copy: spec and conditions, and of a Work its manifests\' specs and reflected statuses', () => {
+test('shareSubtrees gives equal subtrees one frozen copy: finalizers, spec and conditions, and of a Work its manifests\' specs and reflected statuses', () => {
   const condition = (second: number) => [{ type: 'Available', status: 'True', lastTransitionTime: `2026-11-23T05:00:0${second}Z` }];
   const deployment = (name: string, image: string, second = 0) => ({
     apiVersion: 'apps/v1',
@@ -62,6 +62,8 @@ test('shareSubtrees gives equal subtrees one frozen copy: spec and conditions, a
   const conditions = at('status', 'conditions');
   const manifestSpec = (i: number) => at('spec', 'workload', 'manifests', i, 'spec');
   const reflected = at('status', 'manifestStatuses', 0, 'status');
+  const finalizers = at('metadata', 'finalizers');
+  const finalized = (o: any, ...list: string[]) => ({ ...o, metadata: { ...o.metadata, finalizers: list } });
   const cases: { name: string; a: any; b: any; of: [(o: any) => object, (o: any) => object]; shared: boolean }[] = [
     { name: 'two objects with equal specs', a: deployment('a', 'nginx'), b: deployment('b', 'nginx'), of: [spec, spec], shared: true },
     { name: 'two objects with different specs', a: deployment('a', 'nginx'), b: deployment('b', 'httpd'), of: [spec, spec], shared: false },
@@ -73,6 +75,8 @@ test('shareSubtrees gives equal subtrees one frozen copy: spec and conditions, a
     { name: 'equal reflected statuses of two Works', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 2, manifest('b', 'httpd')), of: [reflected, reflected], shared: true },
     { name: 'different reflected statuses', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('a', 'nginx')), of: [reflected, reflected], shared: false },
     { name: 'the conditions of two Works', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('b', 'httpd')), of: [conditions, conditions], shared: true },
+    { name: 'equal finalizers', a: finalized(work('w1', 2), 'karmada.io/execution-controller'), b: finalized(deployment('a', 'nginx'), 'karmada.io/execution-controller'), of: [finalizers, finalizers], shared: true },
+    { name: 'different finalizers', a: finalized(work('w1', 2), 'a', 'b'), b: finalized(work('w2', 2), 'b', 'a'), of: [finalizers, finalizers], shared: false },
   ];
   for (const c of cases) {
     const table = new SubtreeTable(new StringTable());

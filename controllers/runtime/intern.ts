@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 // JSON.parse gives every string value its own copy. The controller-manager caches every Work and every object it
 // propagated, and their values repeat: at 20,000 Works a heap snapshot held 148,000 copies of the namespace's name
 // and 37,000 of the same 360-character label list: strings were 98 of its 221 MB of live heap. Cached objects
@@ -63,9 +65,10 @@ function deepFreeze(value: unknown): void {
 // same reason, message and second), a tenth. Cached objects share one copy of each of those subtrees instead.
 
 /**
- * A bounded table of canonical JSON subtrees, keyed by their text. Entered subtrees are frozen, deeply: a cached
- * object is read-only, and with parts of it shared a write to it would change other objects too, so one fails at
- * once. When full it starts again empty, as StringTable does.
+ * A bounded table of canonical JSON subtrees, keyed by a digest of their text: keyed by the text itself, a full table
+ * held 13 MiB of keys in a controller-manager, and most of the scheduler's table (binding specs, which do not repeat)
+ * was keys. Entered subtrees are frozen, deeply: a cached object is read-only, and with parts of it shared a write to
+ * it would change other objects too, so one fails at once. When full it starts again empty, as StringTable does.
  */
 export class SubtreeTable {
   private trees = new Map<string, object>();
@@ -77,7 +80,8 @@ export class SubtreeTable {
 
   /** The table's copy of a subtree equal to tree; tree itself, interned and frozen, if it has none. */
   share<T extends object>(tree: T): T {
-    const key = JSON.stringify(tree);
+    // SHA-256, not a cheaper hash: objects' contents come from users, and a collision would show one object's spec in another.
+    const key = createHash('sha256').update(JSON.stringify(tree)).digest('base64');
     const known = this.trees.get(key);
     if (known !== undefined) return known as T;
     if (this.trees.size >= this.capacity) this.trees = new Map();
@@ -91,17 +95,18 @@ export class SubtreeTable {
   }
 }
 
-type Parsed = { kind?: unknown; spec?: any; status?: any };
+type Parsed = { kind?: unknown; metadata?: any; spec?: any; status?: any };
 
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 
 /**
  * Replaces, in place, the parts of a freshly parsed object that repeat across objects by table's copies of them: its
- * spec and status.conditions; for a Work, whose own spec holds the manifests (and with them labels unique to the
- * Work), the spec of each manifest and each reflected status instead of its spec. Returns obj.
+ * finalizers, spec and status.conditions; for a Work, whose own spec holds the manifests (and with them labels unique
+ * to the Work), the spec of each manifest and each reflected status instead of its spec. Returns obj.
  */
 export function shareSubtrees<T extends object>(obj: T, table: SubtreeTable): T {
   const o = obj as Parsed;
+  if (Array.isArray(o.metadata?.finalizers)) o.metadata.finalizers = table.share(o.metadata.finalizers);
   if (o.kind === 'Work') {
     const manifests: unknown = o.spec?.workload?.manifests;
     if (Array.isArray(manifests)) for (const m of manifests) if (isObject(m)) shareSubtrees(m, table);
