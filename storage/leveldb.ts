@@ -50,6 +50,13 @@ export interface LevelStoreOptions {
    * keeps them as they are, and historyBytes then counts their plain length (default 128 MiB).
    */
   deflateHistory?: boolean;
+  /**
+   * Table files LevelDB keeps open (default 74, the least it allows: 64 tables). LevelDB maps each open table file
+   * into memory, and a cold start reads every object (the collector's graph, the controllers' lists): with its
+   * default of 1,000 every table of a 235 MB store stayed mapped, 262 of an apiserver's 542 MiB of RSS at 100,000
+   * Works. A table read after it was closed costs about 20 µs more to open again.
+   */
+  maxOpenFiles?: number;
   logger?: Logger;
   /**
    * fsync every batch. Without it an acknowledged write is in the OS page cache (survives a process kill, not a
@@ -103,7 +110,7 @@ export class LevelStore implements Store {
   }
 
   static async open(dir: string, opts: LevelStoreOptions = {}): Promise<LevelStore> {
-    const db = new ClassicLevel<string, string>(dir);
+    const db = new ClassicLevel<string, string>(dir, { maxOpenFiles: opts.maxOpenFiles ?? 74 });
     await db.open();
     try {
       return new LevelStore(db, parseRv(await db.get(RESOURCE_VERSION_KEY)), opts);
