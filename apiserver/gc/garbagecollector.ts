@@ -33,7 +33,7 @@ interface Node {
  */
 const START_PAGE_SIZE = 500;
 
-/** Owners of an object without blocking references: one empty list for all. */
+/** The owners an object blocks the deletion of, when it blocks none: one empty list for all. */
 const NONE: readonly string[] = Object.freeze([]);
 
 /** Whether an object's deletion waits for the collector: it carries the orphan or the foreground finalizer. */
