@@ -59,8 +59,9 @@ export class Proc {
   readonly proc: ChildProcess;
   readonly exited: Promise<void>;
 
-  constructor(readonly args: string[]) {
-    this.proc = spawn(process.execPath, cliArgs(args), { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** nodeArgs: options for node itself, before FLOTILLA_CHILD_NODE_ARGS. */
+  constructor(readonly args: string[], nodeArgs: string[] = []) {
+    this.proc = spawn(process.execPath, [...nodeArgs, ...cliArgs(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => {
       this.output += d;
       if (this.output.length > 128 * 1024) this.output = this.output.slice(-64 * 1024);
@@ -274,7 +275,13 @@ export class Fleet {
     this.schedulerPort = await freePort();
     this.cmPort = await freePort();
     this.log(`starting ${this.opts.members} members`);
-    this.members = new Proc(['members', '--count', String(this.opts.members), '--data-dir', this.membersDir, '--port', String(this.membersPort), '--log-level', 'warn', '--ready-delay', this.opts.readyDelay ?? '100ms']);
+    // The simulated members stand in for other machines, so their memory is not the control plane's, but their CPU is
+    // taken from it. Semi-spaces twice V8's default of 16 MiB let fewer of the simulator's short-lived objects reach
+    // the old generation: in a 40,000-Work burst the members process used 72 CPU seconds with them, 76 without.
+    this.members = new Proc(
+      ['members', '--count', String(this.opts.members), '--data-dir', this.membersDir, '--port', String(this.membersPort), '--log-level', 'warn', '--ready-delay', this.opts.readyDelay ?? '100ms'],
+      ['--max-semi-space-size=32'],
+    );
     await until(`${this.opts.members} member kubeconfigs`, () => !this.members.running || this.members.output.split('\n').filter((l) => l.includes('\t')).length >= this.opts.members, 300_000);
     if (!this.members.running) throw new Error(`members process exited: ${this.members.output}`);
     this.mc = await loadCredentials(this.membersDir, this.membersPort);
