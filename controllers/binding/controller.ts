@@ -332,14 +332,14 @@ class BindingController {
     for (let attempt = 1; ; attempt++) {
       try {
         if (!existing) {
-          await this.rest.request('POST', workPath(namespace), { body: desired, signal });
+          await this.rest.send('POST', workPath(namespace), { body: desired, signal });
           return true;
         }
         // A cluster dropped and scheduled again: the old Work must be gone before a new one can take its name.
         if (existing.metadata.deletionTimestamp) throw new Error(`work ${namespace}/${name} is being deleted`);
         const next = updatedWork(existing, desired);
         if (!next) return false;
-        await this.rest.request('PUT', workPath(namespace, name), { body: next, signal });
+        await this.rest.send('PUT', workPath(namespace, name), { body: next, signal });
         return true;
       } catch (err) {
         if (!isStatus(err, 409) || attempt >= WORK_CONFLICT_RETRIES) throw err;
@@ -368,7 +368,7 @@ class BindingController {
     for (const w of works) {
       if (w.metadata.deletionTimestamp) continue;
       try {
-        await this.rest.request('DELETE', workPath(w.metadata.namespace, w.metadata.name), { signal: this.ctx.signal });
+        await this.rest.send('DELETE', workPath(w.metadata.namespace, w.metadata.name), { signal: this.ctx.signal });
       } catch (err) {
         if (isStatus(err, 404)) continue;
         this.events[binding.kind].record(binding, 'Warning', REASON.CleanupWorkFailed, (err as Error).message);
@@ -382,7 +382,7 @@ class BindingController {
     const { name, namespace, resourceVersion } = binding.metadata;
     const body = { metadata: { resourceVersion, ...metadata } };
     try {
-      await this.rest.request('PATCH', bindingPath(binding.kind, namespace, name), { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
+      await this.rest.send('PATCH', bindingPath(binding.kind, namespace, name), { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
     } catch (err) {
       // Gone: nothing left to finalize.
       if (!isStatus(err, 404)) throw err;

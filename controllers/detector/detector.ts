@@ -393,7 +393,7 @@ class DetectorRun {
     const desired = buildBinding(template, kind, policy, replicas);
     const existing = this.binding(desired.kind, desired.metadata.namespace, desired.metadata.name!);
     if (!existing) {
-      await this.rest.request('POST', bindingPath(desired.kind, desired.metadata.namespace), { body: desired, signal: this.signal });
+      await this.rest.send('POST', bindingPath(desired.kind, desired.metadata.namespace), { body: desired, signal: this.signal });
       this.log.info({ binding: desired.metadata.name, namespace: desired.metadata.namespace, policy: policy.metadata?.name }, `created ${desired.kind}`);
       return;
     }
@@ -405,7 +405,7 @@ class DetectorRun {
     const current: Binding = { ...existing, apiVersion: BINDING_API_VERSION, kind: desired.kind };
     const merged = mergeBinding(current, desired, kind, policy);
     if (jsonEqual(merged, current)) return;
-    await this.rest.request('PUT', bindingPath(desired.kind, desired.metadata.namespace, desired.metadata.name), { body: merged, signal: this.signal });
+    await this.rest.send('PUT', bindingPath(desired.kind, desired.metadata.namespace, desired.metadata.name), { body: merged, signal: this.signal });
     this.log.info({ binding: desired.metadata.name, namespace: desired.metadata.namespace, policy: policy.metadata?.name }, `updated ${desired.kind}`);
   }
 
@@ -425,7 +425,7 @@ class DetectorRun {
     const binding = this.binding(bkind, template.metadata.namespace, bindingName(template.kind, template.metadata.name!));
     if (!binding || !claimedByID(binding.metadata, kind, id)) return;
     const released = { ...binding, apiVersion: BINDING_API_VERSION, kind: bkind, metadata: withoutClaim(binding.metadata, kind) };
-    await this.rest.request('PUT', bindingPath(bkind, binding.metadata.namespace, binding.metadata.name), { body: released, signal: this.signal });
+    await this.rest.send('PUT', bindingPath(bkind, binding.metadata.namespace, binding.metadata.name), { body: released, signal: this.signal });
   }
 
   private binding(kind: Binding['kind'], namespace: string | undefined, name: string): Binding | undefined {
@@ -549,7 +549,7 @@ class DetectorRun {
     const finalizers: string[] = policy.metadata?.finalizers ?? [];
     if (!finalizers.includes(POLICY_FINALIZER[kind])) return;
     const updated = { ...policy, apiVersion: 'policy.karmada.io/v1alpha1', kind, metadata: { ...policy.metadata, finalizers: finalizers.filter((f) => f !== POLICY_FINALIZER[kind]) } };
-    await this.rest.request('PUT', `${policyCollection(kind, namespace)}/${encodeURIComponent(policy.metadata?.name)}`, { body: updated, signal: this.signal });
+    await this.rest.send('PUT', `${policyCollection(kind, namespace)}/${encodeURIComponent(policy.metadata?.name)}`, { body: updated, signal: this.signal });
   }
 
   /**

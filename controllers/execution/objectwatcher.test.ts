@@ -73,6 +73,7 @@ test('ResourceMapper reads discovery once, and again for a kind it did not find 
       requests.push(path);
       return { resources };
     },
+    send: async () => assert.fail('discovery writes nothing'),
   };
   const mapper = new ResourceMapper(rest, 0);
   assert.deepEqual(await mapper.resolve('apps/v1', 'Deployment'), { plural: 'deployments', namespaced: true });

@@ -294,7 +294,7 @@ export class ObjectWatcher {
     try {
       // Background: a Job's pods go with it (the Job's own default would orphan them).
       const body = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: observed.metadata?.uid } };
-      await this.access(cluster).rest.request('DELETE', await this.path(cluster, manifest), { body, signal });
+      await this.access(cluster).rest.send('DELETE', await this.path(cluster, manifest), { body, signal });
     } catch (err) {
       // Gone already, or replaced by another object (the uid precondition): nothing of ours is left to delete.
       if (!isStatus(err, 404) && !isStatus(err, 409)) {
@@ -314,7 +314,7 @@ export class ObjectWatcher {
     this.access(cluster).versions.delete(objectKey(manifest));
     if (!observed || !isManaged(observed)) return;
     const body = unmarkedManifest(retainClusterFields(manifest, observed));
-    await this.access(cluster).rest.request('PUT', await this.path(cluster, manifest), { body, signal });
+    await this.access(cluster).rest.send('PUT', await this.path(cluster, manifest), { body, signal });
   }
 
   private record(cluster: string, manifest: Obj, obj: Obj): void {

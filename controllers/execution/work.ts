@@ -46,10 +46,9 @@ export function manifestsOf(work: Work): Record<string, any>[] {
 
 /**
  * Records the conditions in the Work's status, in one write, unless each is already there (same status, reason and
- * message); returns the Work as written (or as given, when nothing was written or the Work is gone). The manifest
- * statuses given go in the same write.
+ * message). A Work already gone is no error. The manifest statuses given go in the same write.
  */
-export async function setWorkConditions(rest: RESTClient, work: Work, conditions: ObservedCondition[], signal: AbortSignal, manifestStatuses?: ManifestStatus[]): Promise<Work> {
+export async function setWorkConditions(rest: RESTClient, work: Work, conditions: ObservedCondition[], signal: AbortSignal, manifestStatuses?: ManifestStatus[]): Promise<void> {
   const { namespace, name } = work.metadata;
   let current = work;
   for (let attempt = 1; ; attempt++) {
@@ -57,18 +56,18 @@ export async function setWorkConditions(rest: RESTClient, work: Work, conditions
       const existing = findCondition(current.status?.conditions, c.type);
       return !existing || existing.status !== c.status || existing.reason !== c.reason || existing.message !== c.message;
     });
-    if (missing.length === 0) return current;
+    if (missing.length === 0) return;
     const status = { conditions: missing.reduce((all, c) => setCondition(all, c), current.status?.conditions), ...(manifestStatuses ? { manifestStatuses } : {}) };
     const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status };
     try {
-      return (await rest.request('PATCH', workPath(namespace, name, 'status'), { body, contentType: MERGE_PATCH, signal })) as Work;
+      return await rest.send('PATCH', workPath(namespace, name, 'status'), { body, contentType: MERGE_PATCH, signal });
     } catch (err) {
-      if (isStatus(err, 404)) return current;
+      if (isStatus(err, 404)) return;
       if (!isStatus(err, 409) || attempt >= CONFLICT_RETRIES) throw err;
       try {
         current = (await rest.request('GET', workPath(namespace, name), { signal })) as Work;
       } catch (getErr) {
-        if (isStatus(getErr, 404)) return current;
+        if (isStatus(getErr, 404)) return;
         throw getErr;
       }
     }

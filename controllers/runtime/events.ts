@@ -145,7 +145,7 @@ export class EventRecorder {
     const { namespace, name, times, lastTimestamp } = event;
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events/${encodeURIComponent(name)}`;
     const patchCount = async (count: number) => {
-      await this.rest.request('PATCH', path, { body: { count, lastTimestamp }, contentType: 'application/merge-patch+json' });
+      await this.rest.send('PATCH', path, { body: { count, lastTimestamp }, contentType: 'application/merge-patch+json' });
       this.remember(key, count);
     };
     const known = this.counts.get(key);
@@ -158,7 +158,7 @@ export class EventRecorder {
       }
     }
     try {
-      await this.rest.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { body: { ...event.body, count: times, lastTimestamp } });
+      await this.rest.send('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, { body: { ...event.body, count: times, lastTimestamp } });
       this.remember(key, times);
     } catch (err) {
       if (!isStatus(err, 409)) throw err;

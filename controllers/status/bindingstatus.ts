@@ -124,7 +124,7 @@ class BindingStatusController {
     const conditions = setCondition(binding.status?.conditions, fullyAppliedCondition(binding.spec, items));
     if (!jsonEqual(items, binding.status?.aggregatedStatus ?? []) || !jsonEqual(conditions, binding.status?.conditions ?? [])) {
       const body = { metadata: { resourceVersion: binding.metadata.resourceVersion }, status: { aggregatedStatus: items, conditions } };
-      await this.rest.request('PATCH', `${bindingPath(kind, namespace, name)}/status`, { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
+      await this.rest.send('PATCH', `${bindingPath(kind, namespace, name)}/status`, { body, contentType: MERGE_PATCH, signal: this.ctx.signal });
     }
     return this.updateTemplateStatus(binding, items);
   }
@@ -145,6 +145,6 @@ class BindingStatusController {
     const status = aggregateStatus(template, items);
     if (status === undefined || jsonEqual(status, template.status)) return;
     const path = resourcePath(ref.apiVersion, await this.mapper.resolve(ref.apiVersion, ref.kind), ref.namespace, ref.name);
-    await this.rest.request('PUT', `${path}/status`, { body: { ...template, status }, signal: this.ctx.signal });
+    await this.rest.send('PUT', `${path}/status`, { body: { ...template, status }, signal: this.ctx.signal });
   }
 }

@@ -188,7 +188,7 @@ class WorkStatusController {
       statuses.push(manifestStatus(ordinal, manifest, resource, observed));
     }
     if (!jsonEqual(statuses, work.status?.manifestStatuses ?? [])) {
-      await this.rest.request('PATCH', workPath(ref.namespace, ref.name, 'status'), { body: { status: { manifestStatuses: statuses } }, contentType: MERGE_PATCH, signal: this.ctx.signal });
+      await this.rest.send('PATCH', workPath(ref.namespace, ref.name, 'status'), { body: { status: { manifestStatuses: statuses } }, contentType: MERGE_PATCH, signal: this.ctx.signal });
     }
   }
 
