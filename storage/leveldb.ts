@@ -7,8 +7,9 @@ import type { Logger } from 'pino';
 import { Broadcaster } from './broadcaster.js';
 import { decodeContinue, encodeContinue } from './continue.js';
 import { DEFLATED, EventHistory, PLAIN, type HistoryEvent } from './history.js';
-import { cloneJSON, deepEqual } from './json.js';
+import { deepEqual } from './json.js';
 import {
+  rememberWritten,
   StorageError,
   type KObject,
   type ListOptions,
@@ -99,6 +100,8 @@ export class LevelStore implements Store {
   /** The batch LevelDB is writing: a snapshot may already see it before its events reach the history. */
   private inflight: Mutation[] = [];
   private flushing?: Promise<void>;
+  /** Counts writes queued and batches abandoned: either may change what readJson returns for some key. */
+  private queuedWrites = 0;
   private closing?: Promise<void>;
   private committedRv: number;
   private assignedRv: number;
@@ -171,14 +174,13 @@ export class LevelStore implements Store {
       this.assertOpen(key);
       const current = this.readCurrent(key);
       if (!current) throw new StorageError('KeyNotFound', key);
-      // current.obj becomes the event's prevObject, so tryUpdate works on a copy.
-      const mine = cloneJSON(current.obj);
-      const next = await tryUpdate(mine);
-      if (next === mine) return current.obj;
+      const queued = this.queuedWrites;
+      const next = await tryUpdate(current.obj);
+      if (next === current.obj) return current.obj;
       this.assertOpen(key);
       // Any write in between changed the stored text: start over from the new state. Comparing the text spares
-      // parsing it again.
-      if (this.readJson(key) !== current.json) continue;
+      // parsing it again, and with no write queued at all since it was read it cannot have changed.
+      if (this.queuedWrites !== queued && this.readJson(key) !== current.json) continue;
       return this.replace(key, next, current);
     }
   }
@@ -306,7 +308,9 @@ export class LevelStore implements Store {
   }
 
   private enqueue(event: StoreEvent, prevJson: string | undefined, result: KObject): Promise<KObject> {
+    this.queuedWrites++;
     this.pending.set(event.key, { rv: event.rv, json: event.json });
+    if (event.json !== undefined) rememberWritten(result, event.json);
     return new Promise<KObject>((resolve, reject) => {
       this.queue.push({ event, prevJson, result, resolve, reject });
       this.flushing ??= this.flush();
@@ -357,6 +361,7 @@ export class LevelStore implements Store {
   private abandon(batch: Mutation[], err: unknown): void {
     const queued = this.queue.splice(0);
     this.pending.clear();
+    this.queuedWrites++;
     this.opts.logger?.error({ err, writes: batch.length + queued.length }, 'storage batch failed; writes rejected');
     for (const m of batch) m.reject(err);
     for (const m of queued) m.reject(err);

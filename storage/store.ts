@@ -88,9 +88,9 @@ export interface Store {
    */
   update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject>;
   /**
-   * Read-modify-write: calls tryUpdate with a copy of the current object, which it may modify, until the write lands
-   * without a concurrent change. tryUpdate may throw to abort. Returning the same reference it was given means "no
-   * change" and writes nothing.
+   * Read-modify-write: calls tryUpdate with the current object until the write lands without a concurrent change.
+   * tryUpdate must not modify that object (it is also the change's prevObject): it returns a new one, or the same
+   * reference it was given, which means "no change" and writes nothing. tryUpdate may throw to abort.
    */
   guaranteedUpdate(key: string, tryUpdate: (current: KObject) => KObject | Promise<KObject>): Promise<KObject>;
   /** Returns the deleted object, carrying the deletion's resourceVersion. */
@@ -103,6 +103,21 @@ export interface Store {
   /** The resourceVersion of the latest committed write (a fresh store starts at 1, never 0). */
   currentResourceVersion(): number;
   close(): Promise<void>;
+}
+
+// What a store wrote for each object it returned from create, update or guaranteedUpdate: serialising the object
+// again for the response costs the apiserver as much as a tenth of a write. Valid while the object is left as it
+// was returned, which callers do (a written object is only answered with, never changed).
+const written = new WeakMap<KObject, string>();
+
+/** Notes that obj, as returned from a write, is exactly json. */
+export function rememberWritten(obj: KObject, json: string): void {
+  written.set(obj, json);
+}
+
+/** The JSON text a store wrote for obj, when obj is an object a write returned. */
+export function writtenJSON(obj: KObject): string | undefined {
+  return written.get(obj);
 }
 
 export type StorageErrorCode = 'KeyNotFound' | 'KeyExists' | 'Conflict' | 'Expired' | 'InvalidContinue' | 'InvalidObject';

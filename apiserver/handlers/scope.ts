@@ -50,8 +50,8 @@ export interface ObjectResult {
   code: number;
   /** For a list, everything but its items. */
   object: KObject;
-  /** The object as JSON bytes, when storage handed it over as such: a JSON response sends them unchanged. */
-  json?: Buffer;
+  /** The object as JSON, when storage handed it over as such: a JSON response sends it unchanged. */
+  json?: Buffer | string;
   /**
    * A list's metadata and items. The items are JSON bytes, so that a JSON response splices in what storage holds;
    * the other renderings parse them.

@@ -59,7 +59,7 @@ async function createManaged(scope: RequestScope, obj: KObject): Promise<ObjectR
     dryRun,
     validate: (o) => admission.validate(attributes(scope, 'CREATE', o)),
   });
-  return { code: 201, object: created };
+  return { code: 201, object: created, json: scope.store.writtenJSON(created) };
 }
 
 /**
@@ -86,7 +86,7 @@ export async function updateWith(scope: RequestScope, desired: (current: KObject
       validate: (o, old) => admission.validate(attributes(scope, 'UPDATE', o, old)),
     },
   );
-  return { code: 200, object: updated };
+  return { code: 200, object: updated, json: scope.store.writtenJSON(updated) };
 }
 
 export async function updateObject(scope: RequestScope): Promise<ObjectResult> {

@@ -2,7 +2,7 @@
 // finalizer-aware deletion and selector-filtered list/watch, over the storage interface.
 import { cloneJSON } from '../../storage/json.js';
 import type { KObject, ListResult, Store, StoreEvent, Watcher } from '../../storage/store.js';
-import { StorageError } from '../../storage/store.js';
+import { StorageError, writtenJSON } from '../../storage/store.js';
 import {
   APIError,
   type GroupResource,
@@ -103,6 +103,11 @@ export class ResourceStore {
     const obj = await this.store.get(this.key(namespace, name));
     if (!obj) throw notFound(this.gr, name);
     return this.served(obj);
+  }
+
+  /** The JSON text of an object create or guaranteedUpdate returned, as storage wrote it (none after conversion). */
+  writtenJSON(obj: KObject): string | undefined {
+    return this.converter ? undefined : writtenJSON(obj);
   }
 
   /** get(), as JSON bytes: without conversion, the stored bytes, neither parsed nor re-serialised. */
