@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { writeKubeconfig } from '../../apiserver/auth/kubeconfig.js';
 import { ensurePKI } from '../../apiserver/auth/pki.js';
 import { tempDir } from '../../e2e/harness.js';
-import { KeepAliveKubeConfig, listPath, loadClients } from './client.js';
+import { KeepAliveKubeConfig, continueOf, listPath, loadClients, readPages, type PageFetch } from './client.js';
 import { restClient } from './rest.js';
 
 let dir: string;
@@ -118,4 +118,40 @@ test('a raw request that gets no answer fails after the timeout, or as soon as i
   setTimeout(() => ctl.abort(), 50);
   await assert.rejects(pending, { name: 'AbortError' });
   await (clients.kc as KeepAliveKubeConfig).close();
+});
+
+test('continueOf reads the token from the text before the items, and nothing from text laid out otherwise', () => {
+  const cases: [string, string | undefined][] = [
+    ['{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"5","continue":"abc="},"items":[{"metadata":{"name":"a"}}]}', 'abc='],
+    ['{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"5"},"items":[]}', undefined],
+    ['{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"5","continue":""},"items":[]}', undefined],
+    // Items first: the token is not before them.
+    ['{"items":[{"metadata":{"name":"a"}}],"metadata":{"continue":"abc="}}', undefined],
+    // Within a string a quote is escaped, so "items": there is not taken for the key.
+    ['{"kind":"x\\"items\\":[","metadata":{"continue":"abc="},"items":[]}', 'abc='],
+    // A key "items" deeper down before the list's own: the text up to it is not JSON.
+    ['{"kind":"PodList","extra":{"items":[]},"metadata":{"continue":"abc="},"items":[]}', undefined],
+    ['not json', undefined],
+  ];
+  for (const [text, token] of cases) assert.equal(continueOf(text), token, text);
+});
+
+test('the pager asks for the next page, and has sent that request, before it parses the page it has', async () => {
+  const log: string[] = [];
+  const pages = [
+    { metadata: { resourceVersion: '9', continue: 'p2' }, items: [{ metadata: { name: 'a' } }] },
+    // Items before metadata: the token is found only once the page is parsed.
+    { items: [{ metadata: { name: 'b' } }], metadata: { continue: 'p3' } },
+    { metadata: {}, items: [{ metadata: { name: 'c' } }] },
+  ];
+  const fetch: PageFetch = (token) => {
+    const k = token === '' ? 0 : Number(token!.slice(1)) - 1;
+    log.push(`request ${k + 1}`);
+    const sent = new Promise<void>((r) => setTimeout(() => (log.push(`sent ${k + 1}`), r()), 5));
+    return { sent, body: sent.then(() => JSON.stringify(pages[k])) };
+  };
+  const list = await readPages(fetch, (item) => (log.push(`item ${item.metadata!.name}`), item));
+  assert.deepEqual(list.items.map((i) => i.metadata!.name), ['a', 'b', 'c']);
+  assert.deepEqual(list.metadata, { resourceVersion: '9' });
+  assert.deepEqual(log, ['request 1', 'sent 1', 'request 2', 'sent 2', 'item a', 'request 3', 'item b', 'sent 3', 'item c']);
 });

@@ -213,58 +213,104 @@ export interface ListOptions<T> {
  * server then never builds a response of a whole large collection at once. When the snapshot expires before the last
  * page, the list is read again whole, as client-go's pager does.
  */
-export async function listPath<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal, opts: ListOptions<T> = {}): Promise<KubernetesListObject<T>> {
-  const { pageSize = LIST_PAGE_SIZE, transform } = opts;
+export function listPath<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal, opts: ListOptions<T> = {}): Promise<KubernetesListObject<T>> {
+  const sep = path.includes('?') ? '&' : '?';
+  const pageSize = opts.pageSize ?? LIST_PAGE_SIZE;
+  const fetch: PageFetch = (token) => getText(kc, token === undefined ? path : `${path}${sep}limit=${pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, signal);
+  return readPages(fetch, opts.transform);
+}
+
+/**
+ * A GET of a list's page: token '' is the first page, a continue token the next, undefined the whole list unpaged.
+ * sent resolves once the request is on its way (or has failed), body with the answer's text.
+ */
+export type PageFetch = (token: string | undefined) => { sent: Promise<void>; body: Promise<string> };
+
+/**
+ * The pager of listPath. The next page is asked for as soon as a page's text has arrived, and sent before that page
+ * is parsed: the server then reads and sends one page while this process parses the one before, where one page after
+ * the other left each side waiting on the other for each of a cold start's hundreds of pages.
+ */
+export async function readPages<T extends KubernetesObject>(fetch: PageFetch, transform?: (item: T) => T): Promise<KubernetesListObject<T>> {
   const items: T[] = [];
   const add = (page: KubernetesListObject<T>) => {
     for (const item of page.items) items.push(transform ? transform(item) : item);
   };
   let first: KubernetesListObject<T> | undefined;
-  let next: string | undefined;
-  do {
-    const query = `limit=${pageSize}${next ? `&continue=${encodeURIComponent(next)}` : ''}`;
-    let page: KubernetesListObject<T>;
+  let pending: ReturnType<PageFetch> | undefined = fetch('');
+  while (pending) {
+    let text: string;
     try {
-      page = await getList<T>(kc, `${path}${path.includes('?') ? '&' : '?'}${query}`, signal);
+      text = await pending.body;
     } catch (err) {
-      if (next === undefined || !isStatus(err, 410)) throw err;
-      const whole = await getList<T>(kc, path, signal);
+      if (!first || !isStatus(err, 410)) throw err;
+      const whole = JSON.parse(await fetch(undefined).body) as KubernetesListObject<T>;
       items.length = 0;
       add(whole);
       return { ...whole, items };
     }
+    const early = continueOf(text);
+    pending = early ? fetch(early) : undefined;
+    if (pending) {
+      // Its failure is met when its body is awaited, after this page.
+      pending.body.catch(() => {});
+      await pending.sent;
+    }
+    const page = JSON.parse(text) as KubernetesListObject<T>;
+    const next = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+    if (!early && next) pending = fetch(next);
     first ??= page;
     add(page);
-    next = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
-  } while (next);
-  const { continue: _c, ...metadata } = (first.metadata ?? {}) as Record<string, unknown>;
-  return { ...first, metadata, items };
+  }
+  const { continue: _c, ...metadata } = (first!.metadata ?? {}) as Record<string, unknown>;
+  return { ...first!, metadata, items };
 }
 
-async function getList<T extends KubernetesObject>(kc: KubeConfig, path: string, signal?: AbortSignal): Promise<KubernetesListObject<T>> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(cluster.server + path);
-  // On the shared agent: a page on a connection of its own cost the client and the server a TLS handshake each, and a
-  // cold start lists hundreds of pages (101,400 Works are 203 of them).
-  const opts = await requestOptions(kc, { method: 'GET', headers: { accept: 'application/json' }, signal });
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(url, opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(apiErrorOf(res.statusCode ?? 0, body));
-        try {
-          resolve(JSON.parse(body) as KubernetesListObject<T>);
-        } catch (err) {
-          reject(err);
-        }
+/**
+ * The continue token of a list's text, read from the text before its items (where kube-apiserver, and ours, put the
+ * list's metadata) without parsing the items; undefined when the list has none or the text is not laid out that way.
+ */
+export function continueOf(text: string): string | undefined {
+  const at = text.indexOf('"items":');
+  if (at < 0) return undefined;
+  try {
+    const head = JSON.parse(`${text.slice(0, at)}"items":[]}`) as { metadata?: { continue?: unknown } };
+    const token = head.metadata?.continue;
+    return typeof token === 'string' && token ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A GET of path, which must answer 200: sent once the request is written, body with the answer's text. */
+function getText(kc: KubeConfig, path: string, signal?: AbortSignal): { sent: Promise<void>; body: Promise<string> } {
+  let onSent!: () => void;
+  const sent = new Promise<void>((resolve) => (onSent = resolve));
+  const body = (async () => {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const url = new URL(cluster.server + path);
+    // On the shared agent: a page on a connection of its own cost the client and the server a TLS handshake each, and
+    // a cold start lists hundreds of pages (101,400 Works are 203 of them).
+    const opts = await requestOptions(kc, { method: 'GET', headers: { accept: 'application/json' }, signal });
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<string>((resolve, reject) => {
+      const req = request(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) return reject(apiErrorOf(res.statusCode ?? 0, text));
+          resolve(text);
+        });
       });
+      req.on('error', reject);
+      req.on('finish', onSent);
+      req.end();
     });
-    req.on('error', reject);
-    req.end();
-  });
+  })();
+  // A request that failed before it was sent is done with too: body has its error.
+  body.then(onSent, onSent);
+  return { sent, body };
 }
