@@ -49,11 +49,16 @@ export async function runComponent(config: ComponentConfig, controllers: Control
     // Every controller, queue and informer listens on this one signal; that many listeners is by design.
     setMaxListeners(0, signal);
     try {
-      for (const c of controllers) {
-        const ctx: ControllerContext = { informers, client, logger: logger.child({ controller: c.name }), metrics, signal };
-        logger.info({ controller: c.name }, 'starting controller');
-        await c.start(ctx);
-      }
+      // All at once, as controller-runtime's manager starts its controllers: each waits for its own caches, and one
+      // after the other a controller's lists began only once every controller before it had synced (at a cold start
+      // with 40,000 Works, the Work informer's list 4 s late, behind the detector's).
+      await Promise.all(
+        controllers.map((c) => {
+          const ctx: ControllerContext = { informers, client, logger: logger.child({ controller: c.name }), metrics, signal };
+          logger.info({ controller: c.name }, 'starting controller');
+          return c.start(ctx);
+        }),
+      );
       controllersStarted = !signal.aborted;
       if (controllersStarted) logger.info({ controllers: controllers.map((c) => c.name) }, 'controllers started');
       await aborted(signal);
