@@ -31,3 +31,7 @@ test('the propagation benchmark at 10 members: steady, burst and cold start all 
 test('every scheduled binding carries the Scheduled=True condition', () => {
   assert.deepEqual(r.bindings_without_scheduled_condition, []);
 });
+
+test('no controller reconciles a member before the Cluster and Secret caches have listed (they start at once)', () => {
+  assert.deepEqual(Object.keys(r.process_error_kinds).filter((kind) => kind.includes('no client for cluster')), []);
+});

@@ -114,6 +114,9 @@ export class NamespaceSyncController implements Controller {
       { workers: this.opts.concurrentSyncs },
     );
 
+    // Nothing is queued before the Secrets are listed too: a member's client needs its credentials. (With every
+    // controller starting at once, clusters queued as soon as they were listed met members without clients yet.)
+    if (!(await members.waitForSync(ctx.signal)) || !(await namespaces.waitForSync(ctx.signal))) throw new Error('cluster, secret and namespace caches did not sync');
     // Execution spaces come and go with every join: only a namespace that may be propagated concerns the members.
     const everyMember = (ns: V1Namespace) => {
       if (!eligible(ns.metadata?.name ?? '', skipped)) return;
@@ -121,7 +124,6 @@ export class NamespaceSyncController implements Controller {
     };
     namespaces.addEventHandler({ add: everyMember, update: everyMember, delete: everyMember }, ctx.signal);
     clusters.enqueueTo(queue, ctx.signal);
-    if (!(await members.waitForSync(ctx.signal)) || !(await namespaces.waitForSync(ctx.signal))) throw new Error('cluster, secret and namespace caches did not sync');
   }
 }
 
