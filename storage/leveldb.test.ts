@@ -399,6 +399,55 @@ test('guaranteedUpdate loses no update under concurrency and treats the same obj
   });
 });
 
+test('an update right after a write starts from that write, and what a no-op answers is the caller\'s to change', async () => {
+  await withStore({}, async (store) => {
+    const events: StoreEvent[] = [];
+    store.watch('/registry/', {}, (e) => events.push(e));
+    await store.create(key('a'), cm('a', { n: '1' }));
+    await store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: String(Number(cur.data.n) + 1) } }));
+    const queued = store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: String(Number(cur.data.n) + 1) } }));
+    // Queued behind the write above, not yet committed: it still starts from it.
+    const second = store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: String(Number(cur.data.n) + 1) } }));
+    await Promise.all([queued, second]);
+    assert.equal((await store.get(key('a')))!.data.n, '4');
+    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'MODIFIED', 'MODIFIED']);
+    assert.equal(events[2].prevObject, events[1].object, 'a change\'s prevObject is the object the previous change was sent as');
+
+    const same = await store.guaranteedUpdate(key('a'), (cur) => cur);
+    same.data.n = 'changed by the caller';
+    const again = await store.update(key('a'), { ...(await store.get(key('a')))! });
+    again.data.n = 'changed again';
+    assert.equal(events.length, 4, 'no-ops');
+    assert.equal(events[3].object.data.n, '4', 'what watchers were sent is left alone');
+    await store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: `${cur.data.n}+` } }));
+    assert.equal((await store.get(key('a')))!.data.n, '4+');
+
+    await store.delete(key('a'));
+    await rejectsWith(store.guaranteedUpdate(key('a'), (cur) => cur), 'KeyNotFound');
+    await store.create(key('a'), cm('a', { n: 'new' }));
+    assert.equal((await store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: `${cur.data.n}!` } }))).data.n, 'new!');
+  });
+});
+
+test('a failed batch rejects its writes and every queued one, and later writes start from what LevelDB holds', async () => {
+  await withStore({}, async (store) => {
+    await store.create(key('a'), cm('a', { n: '1' }));
+    const db = (store as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+    const batch = db.batch.bind(db);
+    db.batch = () => Promise.reject(new Error('disk full'));
+    const failed = store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: '2' } }));
+    const created = store.create(key('b'), cm('b'));
+    await assert.rejects(failed, /disk full/);
+    await assert.rejects(created, /disk full/);
+    db.batch = batch;
+    assert.equal((await store.get(key('a')))!.data.n, '1');
+    assert.equal(await store.get(key('b')), undefined);
+    const next = await store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: `${cur.data.n}+` } }));
+    assert.equal(next.data.n, '1+', 'the update started from the stored state, not the rejected write');
+    assert.equal((await store.create(key('b'), cm('b'))).metadata!.name, 'b');
+  });
+});
+
 test('writing back the stored object with its members in another order is no change; array order is', async () => {
   await withStore({}, async (store) => {
     const stored = await store.create(key('r'), { ...cm('r', { a: '1', b: '2' }), spec: { list: [1, 2], nested: { x: 1, y: [{ p: 1, q: 2 }] } } });
