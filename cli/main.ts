@@ -22,6 +22,7 @@ Commands:
   members       Run N simulated member clusters in one process, under /clusters/memberK
                   --count N --data-dir DIR [--port 7443] [--capacity C1,C2,...] [--regions R1,R2,...]
                   [--zones Z1,...] [--labels k=v,...]   (lists are assigned round-robin)
+                  [--record-workload-changes]   (for benchmarks: GET /members/workload-changes)
   scheduler     Run the scheduler           --kubeconfig F [--port 10351] [--leader-elect=true]
   controller-manager  Run the controllers  --kubeconfig F [--port 10357] [--leader-elect=true]
   join NAME     Join a member cluster in push mode

@@ -17,9 +17,10 @@ const COMMON = {
   zones: { type: 'string', default: '' },
   capacity: { type: 'string', default: '8:32Gi:110' },
   'ready-delay': { type: 'string', default: '200ms' },
+  'record-workload-changes': { type: 'boolean', default: false },
 } as const;
 
-type Values = { [K in keyof typeof COMMON]?: string };
+type Values = { [K in Exclude<keyof typeof COMMON, 'record-workload-changes'>]?: string } & { 'record-workload-changes'?: boolean };
 
 /** `a,b,c` picked round-robin for member k (0-based); empty lists give undefined. */
 function roundRobin(list: string, k: number): string | undefined {
@@ -66,6 +67,7 @@ async function run(values: Values, specs: MemberSpec[], root: boolean): Promise<
     members: specs,
     root,
     logger,
+    recordWorkloadChanges: values['record-workload-changes'],
   });
   for (const [name, kubeconfig] of running.kubeconfigs) process.stdout.write(`${name}\t${kubeconfig}\n`);
   await onShutdown(() => running.close());

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateWorkName, RB_NAME_ANNOTATION, RB_NAMESPACE_ANNOTATION } from '../controllers/binding/names.js';
-import { Fleet, MemberWatch, deployment, until } from '../bench/propagation.js';
+import { Fleet, MemberWorkloads, deployment, until } from '../bench/propagation.js';
 
 const DEPLOYMENTS = 200;
 const LAND_BEFORE_KILL = 40;
@@ -15,7 +15,7 @@ const NS = 'crash';
 const MEMBERS = ['member1', 'member2'];
 
 let fleet: Fleet;
-let watch: MemberWatch | undefined;
+let watch: MemberWorkloads | undefined;
 const templates = Array.from({ length: DEPLOYMENTS }, (_, i) => `web-${i}`);
 
 /** Templates present in both members with one replica each. */
@@ -47,7 +47,7 @@ before(async () => {
     componentArgs: ['--lease-duration', '3s', '--renew-deadline', '2s', '--retry-period', '500ms'],
   });
   await fleet.start();
-  watch = new MemberWatch(fleet);
+  watch = new MemberWorkloads(fleet);
   await watch.synced();
 });
 

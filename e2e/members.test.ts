@@ -74,6 +74,72 @@ test('members serve isolated simulated clusters with an outage switch', async ()
     assert.equal(await call('PUT', '/members/member2/online', 'true'), 204);
     assert.equal(await call('GET', '/clusters/member2/readyz'), 200);
     assert.equal(await call('PUT', '/members/nope/online', 'true'), 404);
+    assert.equal(await call('GET', '/members/workload-changes'), 404, 'recorded only with --record-workload-changes');
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('members record the workload changes their simulators see, for benchmarks', async () => {
+  const dir = await tempDir();
+  const port = await freePort();
+  const proc = spawn(process.execPath, [CLI, 'members', '--count', '2', '--data-dir', dir, '--port', String(port), '--log-level', 'warn', '--record-workload-changes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  try {
+    const kubeconfig = join(dir, 'member2', 'admin.kubeconfig');
+    await until('kubeconfigs', async () => (out.includes('member2\t') && existsSync(kubeconfig) ? true : undefined));
+    const m2 = client(kubeconfig);
+    const [ca, cert, key] = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(join(dir, 'pki', f))));
+    const get = (path: string, credentials = true) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, ca, ...(credentials ? { cert, key } : {}), servername: 'localhost' }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const changesSince = async (since: number) => {
+      const r = await get(`/members/workload-changes?since=${since}`);
+      assert.equal(r.status, 200);
+      return r.body as { next: number; items: { member: string; kind: string; namespace: string; name: string; replicas?: number; deleted: boolean; at: number }[] };
+    };
+    const brief = (items: { member: string; kind: string; namespace: string; name: string; replicas?: number; deleted: boolean }[]) =>
+      items.map((c) => `${c.member} ${c.kind} ${c.namespace}/${c.name} ${c.replicas} ${c.deleted ? 'deleted' : 'held'}`);
+    const start = await changesSince(0);
+
+    const before = Date.now();
+    await m2.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: { metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } },
+    });
+    const created = await until('the create recorded', async () => {
+      const c = await changesSince(start.next);
+      return c.items.length ? c : undefined;
+    });
+    assert.deepEqual(brief(created.items), ['member2 Deployment default/web 2 held']);
+    assert.ok(created.items[0].at >= before && created.items[0].at <= Date.now(), 'when the simulator saw it');
+
+    // Status writes are not changes of what the member holds; a new spec and the deletion are.
+    await until('web ready', async () => ((await m2.apps.readNamespacedDeployment({ name: 'web', namespace: 'default' })).status?.readyReplicas === 2 ? true : undefined));
+    await m2.apps.patchNamespacedDeployment({ name: 'web', namespace: 'default', body: { spec: { replicas: 3 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await m2.apps.deleteNamespacedDeployment({ name: 'web', namespace: 'default' });
+    const later = await until('the scale and the deletion recorded', async () => {
+      const c = await changesSince(created.next);
+      return c.items.length >= 2 ? c : undefined;
+    });
+    assert.deepEqual(brief(later.items), ['member2 Deployment default/web 3 held', 'member2 Deployment default/web 3 deleted']);
+    assert.deepEqual((await changesSince(later.next)).items, []);
+
+    const bad = await get('/members/workload-changes?since=-1');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.reason, 'BadRequest');
+    assert.equal((await get('/members/workload-changes', false)).status, 401);
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SchemaRegistry } from '../../openapi/schemas.js';
 import { LevelStore } from '../../storage/leveldb.js';
 import { PrefixedStore } from '../../storage/prefixed.js';
@@ -12,10 +12,10 @@ import { startAPIRuntime, listenHTTPS, VERSION_INFO, type APIRuntime } from '../
 import { Authenticator, httpsServerOptions } from '../auth/authn.js';
 import { writeKubeconfig } from '../auth/kubeconfig.js';
 import { ensurePKI } from '../auth/pki.js';
-import { APIError, notFound, toStatus } from '../errors.js';
+import { APIError, badRequest, notFound, toStatus } from '../errors.js';
 import { clusterPrefix, createHTTPServer, type APIInstance } from '../http/server.js';
 import { APIServerMetrics } from '../metrics.js';
-import { WorkloadSimulator, type SimulatorOptions } from './simulator.js';
+import { WorkloadSimulator, type SimulatorOptions, type WorkloadChange } from './simulator.js';
 
 export interface MemberSpec {
   name: string;
@@ -29,6 +29,12 @@ export interface MembersOptions {
   members: MemberSpec[];
   /** Serve the single member at the root instead of under /clusters/NAME. */
   root?: boolean;
+  /**
+   * Keep every workload change the simulators see, for `GET /members/workload-changes` (benchmarks: each member's
+   * own record of when an object arrived, where a watch on every member's objects takes CPU from the processes
+   * under test). Held in memory for as long as the process runs.
+   */
+  recordWorkloadChanges?: boolean;
   logger: Logger;
 }
 
@@ -58,11 +64,13 @@ export async function startMembers(opts: MembersOptions): Promise<RunningMembers
   const schemas = new SchemaRegistry();
   const members = new Map<string, RunningMember>();
   const instances = new Map<string, APIInstance>();
+  const changes: (WorkloadChange & { member: string })[] | undefined = opts.recordWorkloadChanges ? [] : undefined;
   for (const spec of opts.members) {
     const logger = opts.logger.child({ cluster: spec.name });
     const memberStore = opts.root ? store : new PrefixedStore(store, clusterPrefix(spec.name));
     const runtime = await startAPIRuntime(memberStore, schemas, logger);
-    const simulator = new WorkloadSimulator(runtime.registry, { clusterName: spec.name, ...spec.simulator }, logger);
+    const onWorkloadChange = changes && ((c: WorkloadChange) => changes.push({ member: spec.name, ...c }));
+    const simulator = new WorkloadSimulator(runtime.registry, { clusterName: spec.name, ...spec.simulator, onWorkloadChange }, logger);
     await simulator.start();
     const member: RunningMember = {
       runtime,
@@ -87,7 +95,7 @@ export async function startMembers(opts: MembersOptions): Promise<RunningMembers
     m.online = online;
     opts.logger.info({ cluster: name, online }, 'member availability changed');
   };
-  registerMemberControl(app, setOnline);
+  registerMemberControl(app, setOnline, changes);
   const { port, baseURL } = await listenHTTPS(app, opts.bindAddress ?? '127.0.0.1', opts.port);
   const kubeconfigs = new Map<string, string>();
   for (const [name, m] of members) {
@@ -112,18 +120,26 @@ export async function startMembers(opts: MembersOptions): Promise<RunningMembers
   };
 }
 
+const sendJSON = (reply: FastifyReply, code: number, body: unknown) => reply.code(code).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(body)));
+
 /**
- * `PUT /members/NAME/online` with body `true` or `false` (authenticated like every request): simulates a member
- * outage for health-monitoring tests without stopping the process.
+ * Authenticated like every request:
+ * - `PUT /members/NAME/online` with body `true` or `false` simulates a member outage for health-monitoring tests
+ *   without stopping the process;
+ * - `GET /members/workload-changes?since=N` answers `{"next": M, "items": [...]}`, the changes recorded from the Nth
+ *   on (see MembersOptions.recordWorkloadChanges); ask again with since=M for the later ones.
  */
-function registerMemberControl(app: FastifyInstance, setOnline: (name: string, online: boolean) => void): void {
+function registerMemberControl(app: FastifyInstance, setOnline: (name: string, online: boolean) => void, changes: WorkloadChange[] | undefined): void {
   app.put('/members/:name/online', async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8').trim() : '';
-    if (body !== 'true' && body !== 'false') {
-      const err = new APIError(400, 'BadRequest', 'the body must be true or false');
-      return reply.code(400).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(toStatus(err))));
-    }
+    if (body !== 'true' && body !== 'false') return sendJSON(reply, 400, toStatus(badRequest('the body must be true or false')));
     setOnline((req.params as { name: string }).name, body === 'true');
     return reply.code(204).send();
+  });
+  app.get('/members/workload-changes', async (req, reply) => {
+    if (!changes) return sendJSON(reply, 404, toStatus(new APIError(404, 'NotFound', 'workload changes are recorded only with --record-workload-changes', {})));
+    const since = (req.query as { since?: string }).since ?? '0';
+    if (!/^\d+$/.test(since)) return sendJSON(reply, 400, toStatus(badRequest(`since must be a count of changes, not "${since}"`)));
+    return sendJSON(reply, 200, { next: changes.length, items: changes.slice(Number(since)) });
   });
 }

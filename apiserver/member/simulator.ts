@@ -31,6 +31,20 @@ export interface SimulatorOptions {
   delayMs?: number;
   /** Default 'v1.35.0-flotilla'. */
   kubeletVersion?: string;
+  /** Told of every workload the member comes to hold, of every change of one's spec, and of every deletion. */
+  onWorkloadChange?: (change: WorkloadChange) => void;
+}
+
+/** A workload that appeared, changed its spec (a new uid or generation) or went, as the simulator saw it. */
+export interface WorkloadChange {
+  kind: string;
+  namespace?: string;
+  name: string;
+  /** spec.replicas, where the kind has it. */
+  replicas?: number;
+  deleted: boolean;
+  /** When the simulator's watch delivered it (ms since the epoch). */
+  at: number;
 }
 
 /** Queue key of the capacity check: no workload key is without slashes. */
@@ -69,6 +83,7 @@ export class WorkloadSimulator {
   /** The allocation the workloads were last queued for, to queue exactly those a capacity change affects. */
   private published = new Map<string, Placement>();
   private stopped = false;
+  private readonly onWorkloadChange?: (change: WorkloadChange) => void;
 
   constructor(
     private readonly registry: Registry,
@@ -82,6 +97,7 @@ export class WorkloadSimulator {
       kubeletVersion: opts.kubeletVersion ?? 'v1.35.0-flotilla',
     };
     this.delayMs = opts.delayMs ?? 200;
+    this.onWorkloadChange = opts.onWorkloadChange;
     for (let k = 1; k <= (opts.nodes ?? 3); k++) this.owned.set(nodeName(opts.clusterName, k), k);
     this.logger = logger.child({ component: 'workload-simulator', cluster: opts.clusterName });
     this.queue = new WorkQueue(
@@ -115,7 +131,10 @@ export class WorkloadSimulator {
       const store = this.storeOf(kind.group, kind.plural);
       if (!store) continue;
       const page = await store.list(undefined, {});
-      for (const obj of page.items) this.workloads.set(workloadKey(kind, obj), obj);
+      for (const obj of page.items) {
+        this.workloads.set(workloadKey(kind, obj), obj);
+        this.tell(kind, obj, false);
+      }
       informers.push({ store, rv: Number(page.resourceVersion), onEvent: (type, obj) => this.onWorkload(kind, type, obj) });
     }
     if (this.stopped) return;
@@ -153,6 +172,7 @@ export class WorkloadSimulator {
   private onWorkload(kind: WorkloadKind, type: string, obj: KObject): void {
     const key = workloadKey(kind, obj);
     const old = this.workloads.get(key);
+    if (type === 'DELETED' || old?.metadata?.uid !== obj.metadata?.uid || old?.metadata?.generation !== obj.metadata?.generation) this.tell(kind, obj, type === 'DELETED');
     if (type === 'DELETED') {
       this.workloads.delete(key);
       this.seen.delete(key);
@@ -162,6 +182,13 @@ export class WorkloadSimulator {
     // Before the workload is queued: the queue may reconcile it at once, with the allocation as it stands.
     if (type === 'DELETED' || (!old && !this.appended(key, kind, obj)) || (old && this.demandChanged(kind, old, obj))) this.capacityChanged();
     if (type !== 'DELETED') this.queue.add(key);
+  }
+
+  private tell(kind: WorkloadKind, obj: KObject, deleted: boolean): void {
+    if (!this.onWorkloadChange) return;
+    const { namespace, name } = obj.metadata!;
+    const replicas = typeof obj.spec?.replicas === 'number' ? obj.spec.replicas : undefined;
+    this.onWorkloadChange({ kind: kind.kind, namespace, name, replicas, deleted, at: Date.now() });
   }
 
   /** Whether a new workload could be added to the current allocation without recomputing it (see addDemand). */
