@@ -429,13 +429,17 @@ export class MemberWorkloads {
   private stopped = false;
   private readonly polling: Promise<void>;
   private polled = false;
-  private failure?: unknown;
+  /** The latest poll's failure, if it failed. */
+  failure?: unknown;
 
   constructor(private readonly fleet: Fleet, intervalMs = 100) {
     for (const m of fleet.memberNames) this.held.set(m, new Map());
     this.polling = (async () => {
       while (!this.stopped) {
-        await this.poll().catch((err) => (this.failure = err));
+        await this.poll().then(
+          () => (this.failure = undefined),
+          (err) => (this.failure = err),
+        );
         this.polled = true;
         await sleep(intervalMs);
       }
@@ -975,6 +979,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
 
 /** Each member holds exactly what want(member) says in namespace (name → replicas): nothing missing, nothing more. */
 function checkMembers(watch: MemberWorkloads, members: string[], ns: string, want: (member: string) => Map<string, number>, errors: string[]): void {
+  if (watch.failure) errors.push(`reading the members' workload changes: ${watch.failure}`);
   for (const m of members) {
     const has = watch.contents(m, ns);
     const w = want(m);
