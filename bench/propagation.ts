@@ -40,7 +40,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { joinCluster } from '../cli/join.js';
-import type { WorkloadChange } from '../apiserver/member/simulator.js';
+import type { MemberWorkloadChange } from '../apiserver/member/host.js';
 import { APIServerProcess, cliArgs, freePort, tempDir } from '../e2e/harness.js';
 import { keepAliveAgent, loadCredentials, send, sleep, stats, type Credentials, type Response } from './client.js';
 
@@ -449,7 +449,7 @@ export class MemberWorkloads {
   private async poll(): Promise<void> {
     const r = await send(this.fleet.mc, this.fleet.mcAgent, 'GET', `/members/workload-changes?since=${this.next}`);
     if (r.status !== 200) throw new Error(`GET /members/workload-changes: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
-    const { next, items } = JSON.parse(r.body.toString('utf8')) as { next: number; items: (WorkloadChange & { member: string })[] };
+    const { next, items } = JSON.parse(r.body.toString('utf8')) as { next: number; items: MemberWorkloadChange[] };
     for (const c of items) {
       const held = this.held.get(c.member);
       if (c.kind !== 'Deployment' || !held) continue;

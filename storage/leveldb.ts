@@ -337,8 +337,8 @@ export class LevelStore implements Store {
       // The event's object is never changed by those it is sent to: it is the next change's prevObject as well.
       this.recent.set(event.key, { json: event.json, obj: event.object, rv: String(event.rv), shared: true });
       if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.keys().next().value!);
+      rememberWritten(result, event.json);
     }
-    if (event.json !== undefined) rememberWritten(result, event.json);
     return new Promise<KObject>((resolve, reject) => {
       this.queue.push({ event, prevJson, result, resolve, reject });
       this.flushing ??= this.flush();

@@ -38,6 +38,9 @@ export interface MembersOptions {
   logger: Logger;
 }
 
+/** A workload change as GET /members/workload-changes lists it: with the member it happened in. */
+export type MemberWorkloadChange = WorkloadChange & { member: string };
+
 interface RunningMember {
   runtime: APIRuntime;
   simulator: WorkloadSimulator;
@@ -64,7 +67,7 @@ export async function startMembers(opts: MembersOptions): Promise<RunningMembers
   const schemas = new SchemaRegistry();
   const members = new Map<string, RunningMember>();
   const instances = new Map<string, APIInstance>();
-  const changes: (WorkloadChange & { member: string })[] | undefined = opts.recordWorkloadChanges ? [] : undefined;
+  const changes: MemberWorkloadChange[] | undefined = opts.recordWorkloadChanges ? [] : undefined;
   for (const spec of opts.members) {
     const logger = opts.logger.child({ cluster: spec.name });
     const memberStore = opts.root ? store : new PrefixedStore(store, clusterPrefix(spec.name));
@@ -129,7 +132,7 @@ const sendJSON = (reply: FastifyReply, code: number, body: unknown) => reply.cod
  * - `GET /members/workload-changes?since=N` answers `{"next": M, "items": [...]}`, the changes recorded from the Nth
  *   on (see MembersOptions.recordWorkloadChanges); ask again with since=M for the later ones.
  */
-function registerMemberControl(app: FastifyInstance, setOnline: (name: string, online: boolean) => void, changes: WorkloadChange[] | undefined): void {
+function registerMemberControl(app: FastifyInstance, setOnline: (name: string, online: boolean) => void, changes: MemberWorkloadChange[] | undefined): void {
   app.put('/members/:name/online', async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8').trim() : '';
     if (body !== 'true' && body !== 'false') return sendJSON(reply, 400, toStatus(badRequest('the body must be true or false')));
