@@ -31,6 +31,13 @@ const MAX_BATCH = 1000;
 /** How many recently written keys keep their latest version parsed (see LevelStore.recent). */
 const RECENT_KEYS = 512;
 const LIST_CHUNK = 1000;
+/**
+ * How many bytes one step of an iterator may read. classic-level's default (16 KiB) ends a step after a handful of
+ * objects, and every step is a trip through the thread pool and then a wait for the event loop: on a busy apiserver
+ * the 80 steps of one page of 500 Works took up to 4.5 s. The page is held whole anyway, so reading it in one step
+ * costs no memory the page does not.
+ */
+const SCAN_BYTES = 64 * 1024 * 1024;
 
 const CONTINUE_EXPIRED =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list ' +
@@ -427,7 +434,7 @@ export class LevelStore implements Store {
       if (json !== undefined) out.push({ key, json: Buffer.from(json) });
     };
     // Values as bytes: they are passed on as they are, outside the JavaScript heap.
-    const it = this.db.iterator<string, Buffer>({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot, valueEncoding: 'buffer' });
+    const it = this.db.iterator<string, Buffer>({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot, valueEncoding: 'buffer', highWaterMarkBytes: SCAN_BYTES });
     try {
       while (out.length < want) {
         const chunk = await it.nextv(Math.min(want - out.length, LIST_CHUNK));
@@ -458,7 +465,7 @@ export class LevelStore implements Store {
     const later = rewound.filter(([key]) => key > lastKey);
     let count = later.filter(([, json]) => json !== undefined).length;
     const counted = new Set(later.map(([key]) => OBJECT + key));
-    const it = this.db.keys({ gt: OBJECT + lastKey, lt: successor(OBJECT + prefix), snapshot });
+    const it = this.db.keys({ gt: OBJECT + lastKey, lt: successor(OBJECT + prefix), snapshot, highWaterMarkBytes: SCAN_BYTES });
     try {
       for (let chunk = await it.nextv(LIST_CHUNK); chunk.length > 0; chunk = await it.nextv(LIST_CHUNK)) {
         for (const storedKey of chunk) if (!counted.has(storedKey)) count++;
