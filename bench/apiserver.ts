@@ -4,7 +4,8 @@
 // Phases (the apiserver process is shared, the storage benches run after it has been stopped):
 //   creates c=1 (fills the "small" namespace), creates c=32 (fills the "large" namespace), gets c=32, full lists and
 //   limit=500 paged lists of both namespaces, watch fan-out (W watchers × N creates), then the apiserver's RSS, then
-//   benchStorageWrites / benchLevelPuts on the same ConfigMap JSON at concurrency 1 and 32.
+//   benchStorageWrites / benchLevelPuts on the same ConfigMap JSON at concurrency 1 and 32, then benchStorageList: paged
+//   lists of Work-sized objects while the event loop is kept busy.
 // Output: a Markdown table on stdout and JSON in bench/results/apiserver-latest.json.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { APIServerProcess } from '../e2e/harness.js';
-import { benchLevelPuts, benchStorageWrites, type WriteBenchResult } from '../storage/bench.js';
+import { benchLevelPuts, benchStorageList, benchStorageWrites, type ListBenchOptions, type ListBenchResult, type WriteBenchResult } from '../storage/bench.js';
 import type { KObject } from '../storage/store.js';
 import { closedLoop, keepAliveAgent, loadCredentials, requestOptions, send, sleep, stats, type Credentials, type RunResult, type Stats } from './client.js';
 
@@ -430,6 +431,18 @@ interface StorageResult {
   levelPuts: WriteBenchResult;
 }
 
+/** Lists of 10,000 objects the size of a Work in pages of 500, four at once, while each turn of the loop takes 20 ms. */
+const STORAGE_LIST: ListBenchOptions = { objects: 10_000, objectBytes: 2_500, pageSize: 500, lists: 12, concurrency: 4, busyTurnMs: 20 };
+
+async function storageList(): Promise<ListBenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-bench-list-'));
+  try {
+    return await benchStorageList(dir, STORAGE_LIST);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function storageCeiling(objects: KObject[], concurrency: number): Promise<StorageResult> {
   const d1 = await mkdtemp(join(tmpdir(), 'flotilla-bench-store-'));
   const d2 = await mkdtemp(join(tmpdir(), 'flotilla-bench-level-'));
@@ -509,6 +522,15 @@ function markdown(r: Results): string {
     rows.push([`storage: LevelStore.create, c=${s.concurrency}`, fi(s.objects), fi(s.storageWrites.opsPerSec), f(s.storageWrites.p50Ms, 3), f(s.storageWrites.p99Ms, 3), `HTTP ÷ storage = ${f(http.opsPerSec / s.storageWrites.opsPerSec, 3)}`]);
     rows.push([`storage: classic-level put, c=${s.concurrency}`, fi(s.objects), fi(s.levelPuts.opsPerSec), f(s.levelPuts.p50Ms, 3), f(s.levelPuts.p99Ms, 3), `HTTP ÷ put = ${f(http.opsPerSec / s.levelPuts.opsPerSec, 3)}`]);
   }
+  const l = r.storageList;
+  rows.push([
+    `storage: LevelStore list of ${fi(STORAGE_LIST.objects)} objects (${fi(STORAGE_LIST.objectBytes)} B), limit=${STORAGE_LIST.pageSize}, ${STORAGE_LIST.concurrency} at once, event loop busy ${STORAGE_LIST.busyTurnMs} ms a turn`,
+    fi(STORAGE_LIST.lists),
+    '',
+    '',
+    '',
+    `${f(l.msPerList, 0)} ms per list (mean); ${f(l.turnsPerList, 0)} turns of the event loop per list; RSS grew ${f(l.rssGrowthMiB, 0)} MiB`,
+  ]);
   rows.push([`apiserver RSS at end`, '', '', '', '', `VmRSS ${fi(r.serverMemory.vmRSSKiB / 1024)} MiB, VmHWM (peak) ${fi(r.serverMemory.vmHWMKiB / 1024)} MiB`]);
 
   const header = ['Measurement', 'N', 'ops/s', 'P50 ms', 'P99 ms', 'Notes'];
@@ -527,6 +549,7 @@ interface Results {
   watch: WatchResult;
   serverMemory: { vmRSSKiB: number; vmHWMKiB: number };
   storage: StorageResult[];
+  storageList: ListBenchResult;
   ratios: { httpOverStorageC1: number; httpOverStorageC32: number };
   serverOutput: string;
   problems: string[];
@@ -548,7 +571,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  let partial: Omit<Results, 'storage' | 'ratios' | 'totalSeconds' | 'problems'>;
+  let partial: Omit<Results, 'storage' | 'storageList' | 'ratios' | 'totalSeconds' | 'problems'>;
   try {
     const pid = server.proc!.pid!;
     const creds = await loadCredentials(server.dataDir, server.port);
@@ -604,6 +627,8 @@ async function main(): Promise<number> {
   const s1 = await storageCeiling(objects1, 1);
   log(`storage ceiling c=32 × ${objects32.length}`);
   const s32 = await storageCeiling(objects32, 32);
+  log(`storage list: ${STORAGE_LIST.lists} lists of ${STORAGE_LIST.objects} objects, ${STORAGE_LIST.concurrency} at once, with a busy event loop`);
+  const storageListResult = await storageList();
 
   const problems: string[] = [];
   const { c1, c32 } = partial.creates;
@@ -621,6 +646,7 @@ async function main(): Promise<number> {
   const results: Results = {
     ...partial,
     storage: [s1, s32],
+    storageList: storageListResult,
     ratios: { httpOverStorageC1: c1.opsPerSec / s1.storageWrites.opsPerSec, httpOverStorageC32: c32.opsPerSec / s32.storageWrites.opsPerSec },
     totalSeconds: (performance.now() - began) / 1000,
     problems,
