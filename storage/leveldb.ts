@@ -265,8 +265,9 @@ export class LevelStore implements Store {
     const snapshot = this.db.snapshot();
     try {
       // The counter is read from the same snapshot as the data, so the reported version is exactly what the scan
-      // sees, even when a batch lands between taking the snapshot and reading from it.
-      const seenRv = parseRv(await this.db.get(RESOURCE_VERSION_KEY, { snapshot }));
+      // sees, even when a batch lands between taking the snapshot and reading from it. Read at once: one key, where a
+      // read through the thread pool would wait a turn of a busy event loop.
+      const seenRv = parseRv(this.db.getSync(RESOURCE_VERSION_KEY, { snapshot }));
       const atRv = resume?.resourceVersion ?? seenRv;
       if (atRv > seenRv) {
         throw new StorageError('InvalidContinue', prefix, 'continue key is not valid: resourceVersion is in the future');
