@@ -529,7 +529,7 @@ function markdown(r: Results): string {
     '',
     '',
     '',
-    `${f(l.msPerList, 0)} ms per list (mean); ${f(l.turnsPerList, 0)} turns of the event loop per list; RSS grew ${f(l.rssGrowthMiB, 0)} MiB`,
+    `${f(l.msPerList, 0)} ms per list (mean); ${f(l.turnsPerList, 0)} turns of the event loop per list`,
   ]);
   rows.push([`apiserver RSS at end`, '', '', '', '', `VmRSS ${fi(r.serverMemory.vmRSSKiB / 1024)} MiB, VmHWM (peak) ${fi(r.serverMemory.vmHWMKiB / 1024)} MiB`]);
 

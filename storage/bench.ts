@@ -72,8 +72,6 @@ export interface ListBenchResult {
   msPerList: number;
   /** Turns of the event loop one list waited through: a read that takes many steps waits a turn for each. */
   turnsPerList: number;
-  /** How much the process's resident memory grew over the lists (native memory they left behind included). */
-  rssGrowthMiB: number;
 }
 
 /**
@@ -98,7 +96,6 @@ export async function benchStorageList(dir: string, o: ListBenchOptions): Promis
       while (performance.now() < until);
       if (busy) setImmediate(turn);
     };
-    const rssBefore = process.memoryUsage().rss;
     setImmediate(turn);
     const started = performance.now();
     try {
@@ -107,7 +104,7 @@ export async function benchStorageList(dir: string, o: ListBenchOptions): Promis
       busy = false;
     }
     const elapsedMs = performance.now() - started;
-    return { msPerList: (elapsedMs * o.concurrency) / o.lists, turnsPerList: (turns * o.concurrency) / o.lists, rssGrowthMiB: (process.memoryUsage().rss - rssBefore) / 1048576 };
+    return { msPerList: (elapsedMs * o.concurrency) / o.lists, turnsPerList: (turns * o.concurrency) / o.lists };
   } finally {
     await store.close();
   }
