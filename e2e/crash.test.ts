@@ -34,6 +34,7 @@ async function diagnose(): Promise<string> {
       lines.push(`  work in ${m}: ${w.status} ${JSON.stringify({ metadata: work?.metadata && { ...work.metadata, managedFields: undefined }, status: work?.status })}`);
     }
   }
+  if (watch!.failure) lines.push(`the members' workload changes could not be read: ${watch!.failure}`);
   const errs = fleet.controllerManager!.errorLines().map((l) => l.slice(0, 400));
   lines.push(`controller-manager error lines: ${errs.length}`, ...errs.slice(-15));
   return lines.join('\n');
@@ -90,7 +91,9 @@ test(`${DEPLOYMENTS} Deployments converge after the controller-manager and the s
     }),
   );
 
-  await until(`${LAND_BEFORE_KILL} Deployments in both members`, () => landed() >= LAND_BEFORE_KILL, 120_000, 50);
+  await until(`${LAND_BEFORE_KILL} Deployments in both members`, () => landed() >= LAND_BEFORE_KILL, 120_000, 50).catch(async (err) =>
+    assert.fail(`${err}: ${landed()}/${DEPLOYMENTS} landed before the kill\n${await diagnose()}`),
+  );
   await Promise.all([fleet.controllerManager!.stop('SIGKILL'), fleet.scheduler!.stop('SIGKILL')]);
   const landedAtKill = landed();
   const killedAt = Date.now();
