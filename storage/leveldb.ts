@@ -34,13 +34,11 @@ const LIST_CHUNK = 1000;
 /**
  * How many bytes one step of an iterator may read. classic-level's default (16 KiB) ends a step after a handful of
  * objects, and every step is a trip through the thread pool and then a wait for the event loop: on a busy apiserver
- * the 80 steps of one page of 500 Works took up to 4.5 s. The page is held whole anyway. But classic-level keeps an
- * iterator's last step in native memory until the iterator is garbage-collected, which closing it does not hasten, so
- * a scan ends with a step of one entry (see nextStep).
+ * the 80 steps of one page of 500 Works took up to 4.5 s. The page is held whole anyway (but see scan's last step).
  */
 const SCAN_BYTES = 64 * 1024 * 1024;
 
-/** The size of a scan's next step when want more entries are wanted: the last one alone, as SCAN_BYTES says. */
+/** The size of a scan's next step while want entries are still wanted: the last one is read alone (see scan). */
 function nextStep(want: number): number {
   return want > 1 ? Math.min(want - 1, LIST_CHUNK) : 1;
 }
@@ -442,9 +440,11 @@ export class LevelStore implements Store {
     };
     // Values as bytes: they are passed on as they are, outside the JavaScript heap.
     const it = this.db.iterator<string, Buffer>({ gte: OBJECT + startKey, lt: successor(OBJECT + prefix), snapshot, valueEncoding: 'buffer', highWaterMarkBytes: SCAN_BYTES });
+    let held = 0;
     try {
       while (out.length < want) {
         const chunk = await it.nextv(nextStep(want - out.length));
+        held = chunk.length;
         if (chunk.length === 0) break;
         for (const [storedKey, json] of chunk) {
           const key = storedKey.slice(OBJECT.length);
@@ -455,6 +455,10 @@ export class LevelStore implements Store {
           if (out.length >= want) break;
         }
       }
+      // classic-level keeps an iterator's last step in native memory until the iterator is garbage-collected, which
+      // closing it does not hasten: pages read in one step grew a process by hundreds of MiB. So the last step reads
+      // one entry (nextStep), and when rewound keys filled the page before that, a step of one entry lets the rest go.
+      if (held > 1) await it.nextv(1);
     } finally {
       await it.close();
     }
