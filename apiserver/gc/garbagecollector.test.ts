@@ -16,11 +16,11 @@ import { GarbageCollector } from './garbagecollector.js';
 const logger = pino({ level: 'silent' });
 const NS = 'default';
 
-/** store, with list and watch replaced where given. */
-function withStore(store: Store, over: { list?: Store['list']; watch?: Store['watch'] }): Store {
+/** store, with listEncoded (what the collector reads its graph with) and watch replaced where given. */
+function withStore(store: Store, over: { listEncoded?: Store['listEncoded']; watch?: Store['watch'] }): Store {
   return new Proxy(store, {
     get(target, prop, receiver) {
-      if (prop === 'list' && over.list) return over.list;
+      if (prop === 'listEncoded' && over.listEncoded) return over.listEncoded;
       if (prop === 'watch' && over.watch) return over.watch;
       const v = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? v.bind(target) : v;
@@ -54,12 +54,12 @@ async function until(what: string, cond: () => Promise<boolean>): Promise<void> 
 function expiringOnce(store: Store): Store {
   let expired = false;
   return withStore(store, {
-    list: (prefix: string, opts?: ListOptions) => {
+    listEncoded: (prefix: string, opts?: ListOptions) => {
       if (opts?.continue && !expired) {
         expired = true;
         return Promise.reject(new StorageError('Expired', prefix, 'too old'));
       }
-      return store.list(prefix, opts);
+      return store.listEncoded(prefix, opts);
     },
   });
 }
@@ -104,12 +104,12 @@ test('the apiserver serves while the collector reads its graph; what is written 
     const gate = new Promise<void>((r) => (open = r));
     let gated = false;
     const gatedStore = withStore(store, {
-      list: async (prefix: string, opts?: ListOptions) => {
+      listEncoded: async (prefix: string, opts?: ListOptions) => {
         if (!gated && prefix.includes('configmaps')) {
           gated = true;
           await gate;
         }
-        return store.list(prefix, opts);
+        return store.listEncoded(prefix, opts);
       },
     });
     const runtime = await startAPIRuntime(gatedStore, new SchemaRegistry(), logger);
@@ -154,6 +154,32 @@ test('when the writes made during the read have left the history, the graph is r
       await gc.idle();
       assert.equal(watches, 2);
       await assert.rejects(cms.get(NS, 'orphan'), (err: unknown) => err instanceof APIError && err.code === 404);
+    } finally {
+      gc.stop();
+    }
+  });
+});
+
+test('deletions left waiting for the collector (orphan, foreground) are carried out once it starts', async () => {
+  await withLevelStore(async (store) => {
+    const registry = new Registry(store);
+    registry.add(...BUILTIN_RESOURCES);
+    const cms = registry.storeFor(registry.lookup('', 'v1', 'configmaps')!);
+    const ref = (name: string, uid: string) => [{ apiVersion: 'v1', kind: 'ConfigMap', name, uid, blockOwnerDeletion: true }];
+    const orphaning = await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orphaning' } });
+    const foreground = await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'foreground' } });
+    await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'released', ownerReferences: ref('orphaning', orphaning.metadata!.uid) } });
+    await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed', ownerReferences: ref('foreground', foreground.metadata!.uid) } });
+    // Deleted while no collector runs: each waits on its finalizer, with nothing of it in the graph but that.
+    await cms.delete(NS, 'orphaning', { propagationPolicy: 'Orphan' });
+    await cms.delete(NS, 'foreground', { propagationPolicy: 'Foreground' });
+    const names = async () => (await cms.list(NS, {})).items.map((o) => o.metadata!.name).sort();
+    assert.deepEqual(await names(), ['doomed', 'foreground', 'orphaning', 'released']);
+    const gc = new GarbageCollector(registry, store, logger);
+    try {
+      await gc.start();
+      await until('both deletions carried out', async () => (await names()).join() === 'released');
+      assert.equal((await cms.get(NS, 'released')).metadata?.ownerReferences, undefined, 'the orphaned dependent keeps no reference to its owner');
     } finally {
       gc.stop();
     }

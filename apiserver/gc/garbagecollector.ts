@@ -41,6 +41,16 @@ function awaitsCollector(meta: Record<string, any>): boolean {
   return !!meta.deletionTimestamp && !!meta.finalizers?.some((f: string) => f === FINALIZER_ORPHAN || f === FINALIZER_FOREGROUND);
 }
 
+/**
+ * Whether a stored object may be one the graph holds (see observe): one that has owners or is being deleted names
+ * them in its text, and the store writes keys as JSON.stringify does, unescaped. Most objects (Works, templates) are
+ * neither, and parsing every object to find that out was a third of the apiserver's CPU through the first 12 s of a
+ * cold start with 40,000 Works. A match in a value only costs a parse.
+ */
+function mayBeNode(json: Buffer): boolean {
+  return json.includes('"ownerReferences"') || json.includes('"deletionTimestamp"');
+}
+
 function sameRefs(a: Node, b: Node): boolean {
   const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
   return same(a.owners, b.owners) && same(a.blocks, b.blocks);
@@ -107,13 +117,13 @@ export class GarbageCollector {
     for (;;) {
       let page;
       try {
-        page = await this.store.list(prefix, { limit: this.pageSize, continue: token });
+        page = await this.store.listEncoded(prefix, { limit: this.pageSize, continue: token });
       } catch (err) {
         if (!(err instanceof StorageError && err.code === 'Expired' && token !== undefined)) throw err;
         token = undefined;
         continue;
       }
-      for (const obj of page.items) this.observe(obj);
+      for (const json of page.items) if (mayBeNode(json)) this.observe(JSON.parse(json.toString()));
       if (!page.continue || this.stopped) return;
       token = page.continue;
     }
