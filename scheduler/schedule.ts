@@ -119,11 +119,14 @@ class SchedulingLoop {
       informer.addEventHandler({ add: onChange, update: onChange, delete: (b) => generations.delete(objectKey(b)) }, signal);
     }
     const known = new Map<string, Cluster>();
+    // The clusters already listed are replayed to the handler as adds while it is added, when every binding has just
+    // been queued: looking for the bindings each of them affects was 100 passes over every binding at each start.
+    let replaying = true;
     this.clusters.addEventHandler(
       {
         add: (c) => {
           known.set(clusterName(c), c);
-          this.enqueueAffected(queue, [c]);
+          if (!replaying) this.enqueueAffected(queue, [c]);
         },
         update: (c) => {
           const before = known.get(clusterName(c));
@@ -137,6 +140,7 @@ class SchedulingLoop {
       },
       signal,
     );
+    replaying = false;
   }
 
   /**
