@@ -432,9 +432,14 @@ test('an update right after a write starts from that write, and what a no-op ans
 test('a failed batch rejects its writes and every queued one, and later writes start from what LevelDB holds', async () => {
   await withStore({}, async (store) => {
     await store.create(key('a'), cm('a', { n: '1' }));
-    const db = (store as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+    type Batch = { put(k: string, v: string): void; del(k: string): void; write(): Promise<void>; close(): Promise<void> };
+    const db = (store as unknown as { db: { batch: () => Batch } }).db;
     const batch = db.batch.bind(db);
-    db.batch = () => Promise.reject(new Error('disk full'));
+    // The operations are taken as usual; writing them fails.
+    db.batch = () => {
+      const real = batch();
+      return Object.assign(real, { write: () => real.close().then(() => Promise.reject(new Error('disk full'))) });
+    };
     const failed = store.guaranteedUpdate(key('a'), (cur) => ({ ...cur, data: { n: '2' } }));
     const created = store.create(key('b'), cm('b'));
     await assert.rejects(failed, /disk full/);

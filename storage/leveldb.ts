@@ -362,15 +362,17 @@ export class LevelStore implements Store {
     await undefined;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
-      const ops = batch.map(({ event }) =>
-        event.json === undefined
-          ? { type: 'del' as const, key: OBJECT + event.key }
-          : { type: 'put' as const, key: OBJECT + event.key, value: event.json },
-      );
-      ops.push({ type: 'put', key: RESOURCE_VERSION_KEY, value: String(batch[batch.length - 1].event.rv) });
+      // A chained batch: an array of operations cost this thread four times as much (abstract-level copies and checks
+      // each operation, and the binding reads each one's properties), a tenth of the apiserver's CPU in a write burst.
+      const ops = this.db.batch();
+      for (const { event } of batch) {
+        if (event.json === undefined) ops.del(OBJECT + event.key);
+        else ops.put(OBJECT + event.key, event.json);
+      }
+      ops.put(RESOURCE_VERSION_KEY, String(batch[batch.length - 1].event.rv));
       this.inflight = batch;
       try {
-        await this.db.batch(ops, { sync: this.opts.sync ?? false });
+        await ops.write({ sync: this.opts.sync ?? false });
       } catch (err) {
         this.inflight = [];
         this.abandon(batch, err);
