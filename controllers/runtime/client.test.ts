@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { createServer, type RequestOptions, type Server } from 'node:https';
+import { createServer, request as httpsRequest, type Agent, type RequestOptions, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { writeKubeconfig } from '../../apiserver/auth/kubeconfig.js';
-import { ensurePKI } from '../../apiserver/auth/pki.js';
+import { ensurePKI, issueClientCertificate, type PKI } from '../../apiserver/auth/pki.js';
 import { tempDir } from '../../e2e/harness.js';
 import { KeepAliveKubeConfig, continueOf, listPath, loadClients, readPages, type PageFetch } from './client.js';
 import { restClient } from './rest.js';
@@ -15,14 +15,24 @@ let dir: string;
 let server: Server;
 let kubeconfig: string;
 let connections = 0;
-const requests: { path: string; clientCert: boolean; connection?: string }[] = [];
+/** Per TLS connection: whether it resumed a session, and the common name of the client certificate it presented. */
+const handshakes: { resumed: boolean; user?: string }[] = [];
+const requests: { path: string; clientCert: boolean; connection?: string; user?: string }[] = [];
+let pki: PKI;
+
+function commonName(socket: TLSSocket): string | undefined {
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn;
+}
 
 before(async () => {
   dir = await tempDir();
-  const pki = await ensurePKI(dir);
+  pki = await ensurePKI(dir);
   server = createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    requests.push({ path: req.url!, clientCert: (req.socket as TLSSocket).authorized, connection: req.headers.connection });
+    const socket = req.socket as TLSSocket;
+    requests.push({ path: req.url!, clientCert: socket.authorized, connection: req.headers.connection, user: commonName(socket) });
     if (req.url === '/hang') return; // never answered
+    if (req.url === '/slow') return void setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 50);
     // Two pages of a list whose snapshot expires before the second; the whole list, unpaged, has three items.
     if (req.url!.startsWith('/api/v1/pods')) {
       const item = (name: string) => ({ metadata: { name, managedFields: [{ manager: 'm' }] } });
@@ -33,7 +43,10 @@ before(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [] }));
   });
-  server.on('secureConnection', () => connections++);
+  server.on('secureConnection', (socket: TLSSocket) => {
+    connections++;
+    handshakes.push({ resumed: socket.isSessionReused(), user: commonName(socket) });
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   kubeconfig = join(dir, 'admin.kubeconfig');
   await writeKubeconfig(kubeconfig, { server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, caPem: pki.caCertPem, user: 'admin', clientCertPem: pki.adminCertPem, clientKeyPem: pki.adminKeyPem });
@@ -81,6 +94,55 @@ test('lists share the keep-alive connection; watches keep connections of their o
   assert.ok(contextOf(watch.agent), 'a watch agent has a TLS context');
   assert.equal(contextOf(another.agent), contextOf(watch.agent));
   assert.equal(contextOf(shared), contextOf(watch.agent));
+  await kc.close();
+});
+
+/** A GET on its own connection (as a watch has), with the agent applyToHTTPSOptions gives it; resolves at the end of the answer. */
+async function getOnOwnConnection(kc: KeepAliveKubeConfig, path: string): Promise<void> {
+  const opts: RequestOptions = { method: 'GET' };
+  await kc.applyToHTTPSOptions(opts);
+  const url = new URL(kc.getCurrentCluster()!.server + path);
+  await new Promise<void>((resolve, reject) => {
+    const req = httpsRequest(url, opts, (res) => res.resume().on('end', resolve).on('error', reject));
+    req.on('error', reject);
+    req.end();
+  });
+  (opts.agent as Agent).destroy();
+}
+
+test('connections resume the TLS session of an earlier one with the same credentials, whatever their agent', async () => {
+  const kc = new KeepAliveKubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const first = handshakes.length;
+  await getOnOwnConnection(kc, '/api/v1/namespaces');
+  await getOnOwnConnection(kc, '/api/v1/namespaces');
+  await listPath(kc, '/api/v1/namespaces');
+  assert.deepEqual(
+    handshakes.slice(first),
+    [{ resumed: false, user: 'admin' }, { resumed: true, user: 'admin' }, { resumed: true, user: 'admin' }],
+    'the first connection makes a full handshake; a watch and the shared agent after it resume its session',
+  );
+  // New credentials (as an exec plugin renews them) present themselves, never the identity of an old session.
+  const other = await issueClientCertificate({ certPem: pki.caCertPem, keyPem: pki.caKeyPem }, { commonName: 'renewed' });
+  kc.users[0] = { ...kc.users[0], certData: Buffer.from(other.certPem).toString('base64'), keyData: Buffer.from(other.keyPem).toString('base64'), certFile: undefined, keyFile: undefined };
+  requests.length = 0;
+  await getOnOwnConnection(kc, '/api/v1/namespaces');
+  assert.deepEqual(handshakes.at(-1), { resumed: false, user: 'renewed' });
+  assert.equal(requests[0]?.user, 'renewed');
+  await kc.close();
+});
+
+test('the shared agent keeps every connection it opened: requests after a lull open none', async () => {
+  const kc = new KeepAliveKubeConfig(24);
+  kc.loadFromFile(kubeconfig);
+  const rest = restClient(kc);
+  const burst = () => Promise.all(Array.from({ length: 24 }, () => rest.request('GET', '/slow')));
+  const before = connections;
+  await burst();
+  assert.equal(connections - before, 24, 'one connection per request in flight');
+  await new Promise((r) => setTimeout(r, 20));
+  await burst();
+  assert.equal(connections - before, 24, 'the second burst reuses the connections of the first');
   await kc.close();
 });
 
