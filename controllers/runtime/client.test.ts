@@ -129,6 +129,10 @@ test('connections resume the TLS session of an earlier one with the same credent
   await getOnOwnConnection(kc, '/api/v1/namespaces');
   assert.deepEqual(handshakes.at(-1), { resumed: false, user: 'renewed' });
   assert.equal(requests[0]?.user, 'renewed');
+  // The same server under another name: its certificate is checked against that name, which a resumed session skips.
+  kc.clusters[0] = { ...kc.clusters[0], server: kc.clusters[0].server.replace('127.0.0.1', 'localhost') };
+  await getOnOwnConnection(kc, '/api/v1/namespaces');
+  assert.deepEqual(handshakes.at(-1), { resumed: false, user: 'renewed' });
   await kc.close();
 });
 

@@ -36,10 +36,11 @@ function pemText(v: unknown): string {
   return Array.isArray(v) ? v.map(pemText).join('\0') : String(v);
 }
 
-/** The latest TLS session of any connection made with one set of credentials to one server. */
-interface TLSSessions {
-  latest?: Buffer;
-}
+/**
+ * The latest TLS session of the connections made with one set of credentials, by the server and the verification
+ * they connected with: a resumed session skips the check of the server's certificate against the name.
+ */
+type TLSSessions = Map<string, Buffer>;
 
 /**
  * An agent whose pools are named without the credentials. Node names a pool by every TLS option, the CA, certificate
@@ -47,11 +48,11 @@ interface TLSSessions {
  * that was about a third of a keep-alive HTTPS request's client-side CPU. An agent's own options override a
  * request's, and this one's carry its credentials and TLS context, so every connection it makes uses the same ones.
  *
- * Its connections resume the TLS session of the latest connection made with the same credentials, by any agent. On a
- * 2-core machine a request on a new connection cost client and server about 4 ms of CPU each with a full handshake,
- * 2 to 3 ms with a resumed one, and half a millisecond on an open connection. Node's agents only resume their own
- * sessions, and every watch has an agent of its own (a controller-manager opens three hundred at a start with a
- * hundred members).
+ * Its connections resume the TLS session of the latest connection made with the same credentials to the same server,
+ * by any agent. On a 2-core machine a request on a new connection cost client and server about 4 ms of CPU each with a
+ * full handshake, 2 to 3 ms with a resumed one, and half a millisecond on an open connection. Node's agents only
+ * resume their own sessions, and every watch has an agent of its own (a controller-manager opens three hundred at a
+ * start with a hundred members).
  */
 class CredentialedAgent extends HTTPSAgent {
   constructor(
@@ -65,10 +66,14 @@ class CredentialedAgent extends HTTPSAgent {
     return `${HTTPAgent.prototype.getName.call(this, options)}:${options?.servername ?? ''}`;
   }
 
-  override createConnection(options: ClientRequestArgs & Pick<ConnectionOptions, 'session'>, callback?: (err: Error | null, socket: Duplex) => void): Duplex | null | undefined {
-    const { latest } = this.sessions;
+  override createConnection(
+    options: ClientRequestArgs & Pick<ConnectionOptions, 'session' | 'servername' | 'rejectUnauthorized'>,
+    callback?: (err: Error | null, socket: Duplex) => void,
+  ): Duplex | null | undefined {
+    const key = `${options.host}:${options.port}:${options.servername ?? ''}:${options.rejectUnauthorized !== false}`;
+    const latest = this.sessions.get(key);
     const socket = super.createConnection(latest && !options.session ? { ...options, session: latest } : options, callback);
-    socket?.on('session', (session: Buffer) => (this.sessions.latest = session));
+    socket?.on('session', (session: Buffer) => this.sessions.set(key, session));
     return socket;
   }
 }
@@ -119,7 +124,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
     const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = opts;
     const inputs = [ca, cert, key, pfx, passphrase].map(pemText).join('\n');
     // Credentials an exec or auth provider renews get a new context.
-    if (this.tls?.inputs !== inputs) this.tls = { inputs, context: createSecureContext({ ca, cert, key, pfx, passphrase }), sessions: {} };
+    if (this.tls?.inputs !== inputs) this.tls = { inputs, context: createSecureContext({ ca, cert, key, pfx, passphrase }), sessions: new Map() };
     return { ca, cert, key, pfx, passphrase, secureContext: this.tls.context, servername, ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}) };
   }
 
