@@ -37,6 +37,9 @@ async function diagnose(): Promise<string> {
   if (watch!.failure) lines.push(`the members' workload changes could not be read: ${watch!.failure}`);
   const errs = fleet.controllerManager!.errorLines().map((l) => l.slice(0, 400));
   lines.push(`controller-manager error lines: ${errs.length}`, ...errs.slice(-15));
+  // A binding never scheduled after the restart (seen once under a full test run) is the scheduler's to explain.
+  const scheduler = fleet.scheduler!.output.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+  lines.push(`scheduler warning and error lines: ${scheduler.length}`, ...scheduler.slice(-15).map((l) => l.slice(0, 400)));
   return lines.join('\n');
 }
 
