@@ -112,7 +112,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
     await super.applyToHTTPSOptions(opts);
     // Proxies and plain HTTP keep client-node's agent.
     if (!(opts.agent instanceof HTTPSAgent)) return;
-    opts.agent = this.credentialedAgent(this.tlsAgentOptions(opts));
+    opts.agent = this.credentialedAgent(opts);
   }
 
   /**
@@ -128,9 +128,10 @@ export class KeepAliveKubeConfig extends KubeConfig {
     return { ca, cert, key, pfx, passphrase, secureContext: this.tls.context, servername, ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}) };
   }
 
-  /** An agent on options from tlsAgentOptions, which resumes the sessions of their credentials. */
-  private credentialedAgent(options: AgentOptions): CredentialedAgent {
-    return new CredentialedAgent(options, this.tls!.sessions);
+  /** An agent that connects as opts says (with agentOptions), resuming the sessions of opts' credentials. */
+  private credentialedAgent(opts: RequestOptions, agentOptions: AgentOptions = {}): CredentialedAgent {
+    const tls = this.tlsAgentOptions(opts);
+    return new CredentialedAgent({ ...agentOptions, ...tls }, this.tls!.sessions);
   }
 
   /** The shared agent for the current cluster; undefined behind a proxy (client-node's proxy agents are kept). */
@@ -145,7 +146,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
       if (cluster.server.startsWith('http:')) return new HTTPAgent(agentOptions);
       const tls: RequestOptions = {};
       await this.applyToHTTPSOptions(tls);
-      return this.credentialedAgent({ ...agentOptions, ...this.tlsAgentOptions(tls) });
+      return this.credentialedAgent(tls, agentOptions);
     })();
     return this.agent;
   }
