@@ -148,7 +148,7 @@ export async function startFleet(opts: FleetOptions = {}): Promise<Fleet> {
     ]);
     server = await APIServerProcess.start();
     const kubeconfig = server.kubeconfig;
-    const common = ['--kubeconfig', kubeconfig, '--port', '0', '--log-level', 'warn', '--lease-duration', '3s', '--renew-deadline', '2s', '--retry-period', '500ms'];
+    const common = ['--kubeconfig', kubeconfig, '--port', '0', '--log-level', 'warn'];
     start(['scheduler', ...common, ...(opts.schedulerArgs ?? [])]);
     start(['controller-manager', ...common, '--cluster-status-update-frequency', '1s', ...(opts.controllerManagerArgs ?? [])]);
 

@@ -97,7 +97,7 @@ before(async () => {
   membersDir = await tempDir();
   const membersPort = await freePort();
   start(['members', '--count', '2', '--data-dir', membersDir, '--port', String(membersPort), '--log-level', 'warn', '--ready-delay', '100ms']);
-  const kubeconfig = ['--kubeconfig', server.kubeconfig, '--port', '0', '--log-level', 'warn', '--lease-duration', '3s', '--renew-deadline', '2s', '--retry-period', '500ms'];
+  const kubeconfig = ['--kubeconfig', server.kubeconfig, '--port', '0', '--log-level', 'warn'];
   start(['scheduler', ...kubeconfig]);
   start(['controller-manager', ...kubeconfig, '--cluster-status-update-frequency', '1s']);
   for (const name of MEMBERS) {
