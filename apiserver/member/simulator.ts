@@ -256,9 +256,9 @@ export class WorkloadSimulator {
 
   /** cur with status `next` (condition times kept where they still hold), or cur itself when nothing changes. */
   private withStatus(cur: KObject, next: KObject['status']): KObject {
-    if (next?.conditions) next = { ...next, conditions: keepConditionTimes(next.conditions, cur.status?.conditions) };
-    if (deepEqual(next, cur.status)) return cur;
-    cur.status = next;
+    const status = changedStatus(cur, next);
+    if (status === undefined) return cur;
+    cur.status = status;
     return cur;
   }
 
@@ -271,15 +271,20 @@ export class WorkloadSimulator {
     if (seen?.marker !== marker) this.seen.set(key, (seen = { marker, at: Date.now() }));
     const wait = seen.at + this.delayMs - Date.now();
     const progress = this.progress().get(key)!;
-    try {
-      await this.storeOf(kind.group, kind.plural)!.guaranteedUpdate(meta.namespace, meta.name, (cur) => {
-        // The cache is behind the store: the watch event that brings the newer object queues this key again.
-        if (cur.metadata?.uid !== meta.uid || cur.metadata?.generation !== meta.generation) return cur;
-        const now = nowTimestamp();
-        return this.withStatus(cur, wait > 0 ? kind.rolling(cur, progress, now) : kind.settled(cur, progress, now));
-      }, { subresource: 'status' });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+    const status = (cur: KObject) => (wait > 0 ? kind.rolling(cur, progress, nowTimestamp()) : kind.settled(cur, progress, nowTimestamp()));
+    // As kube's controllers do, compare with the cache before writing: each status write comes back as a watch event
+    // that queues the key again, and that pass, which finds nothing to change, would otherwise read, copy and
+    // serialise the stored object only for the store to find it unchanged.
+    if (changedStatus(obj, status(obj)) !== undefined) {
+      try {
+        await this.storeOf(kind.group, kind.plural)!.guaranteedUpdate(meta.namespace, meta.name, (cur) => {
+          // The cache is behind the store: the watch event that brings the newer object queues this key again.
+          if (cur.metadata?.uid !== meta.uid || cur.metadata?.generation !== meta.generation) return cur;
+          return this.withStatus(cur, status(cur));
+        }, { subresource: 'status' });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
     if (wait > 0) return { requeueAfterMs: wait };
   }
@@ -315,4 +320,10 @@ export class WorkloadSimulator {
     }
     this.published = next;
   }
+}
+
+/** The status to write over obj's for `next` (condition times kept where they still hold); undefined if it is the same. */
+function changedStatus(obj: KObject, next: KObject['status']): KObject['status'] | undefined {
+  if (next?.conditions) next = { ...next, conditions: keepConditionTimes(next.conditions, obj.status?.conditions) };
+  return deepEqual(next, obj.status) ? undefined : next;
 }
