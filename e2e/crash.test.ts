@@ -51,7 +51,7 @@ before(async () => {
     members: 2,
     statusFrequency: '1s',
     // A killed leader holds its Lease until it expires: keep that short, but not so short that a leader starved of CPU
-    // by a loaded machine misses its renew deadline and exits (with a 2 s deadline, seen under a full npm test run).
+    // by a loaded machine misses its renew deadline and exits (a 2 s deadline was missed beside six busy loops).
     componentArgs: ['--lease-duration', '8s', '--renew-deadline', '6s', '--retry-period', '1s'],
   });
   await fleet.start();
