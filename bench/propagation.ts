@@ -22,7 +22,8 @@
 //     the scheduler and the controller-manager are ready with every workqueue_depth at 0 on two scrapes in a row,
 //     verified by listing every ResourceBinding (spec.clusters written for the current generation) and every Work
 //     (Applied).
-//  4. footprint: VmRSS of every process sampled each second (peak and final; a restarted process counts by role),
+//  4. footprint: VmRSS of every process sampled each second (peak and final; a restarted process counts by role, and
+//     the peaks before and during the cold start are also given apart),
 //     and the bytes on disk of the apiserver's and the members' data directories. The total is the control plane's
 //     (apiserver, scheduler, controller-manager: the sum of their peaks); the members process stands in for the
 //     member clusters and is reported on its own.
@@ -604,6 +605,11 @@ export interface PropagationBenchResult {
   /** The control plane's: apiserver, scheduler and controller-manager, not the members process. */
   rss_peak_total_mb: number;
   rss_peak_mb: Record<string, number>;
+  /**
+   * rss_peak_mb split by the processes' incarnation: those that ran the steady and burst scenarios, and those restarted
+   * for the cold start (which list everything at once). Which of the two sets the peak says where to look for memory.
+   */
+  rss_peak_mb_by_phase: { run: Record<string, number>; cold_start: Record<string, number> };
   rss_final_mb: Record<string, number>;
   /**
    * At the end of the burst, from each control-plane process's Node.js metrics: the V8 heap in use and reserved,
@@ -647,17 +653,25 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     log,
   });
   const peak: Record<string, number> = {};
+  const peakByPhase = { run: {} as Record<string, number>, cold_start: {} as Record<string, number> };
+  let phase: keyof typeof peakByPhase = 'run';
   const final: Record<string, number> = {};
   // CPU seconds by pid (the last reading of each incarnation of a role), summed by role at the end.
   const cpu = new Map<number, { role: string; seconds: number }>();
   const sample = async () => {
+    // As of the start: the processes sampled are those running now, and a restart comes after the phase changes.
+    const at = phase;
     for (const [role, pid] of Object.entries(fleet.pids())) {
       if (!pid) continue;
       const r = await rssKiB(pid).catch(() => undefined);
       if (!r) continue;
       // A process on its way out has no VmRSS line any more.
       if (!Number.isFinite(r.rss)) continue;
-      peak[role] = Math.max(peak[role] ?? 0, r.rss, Number.isFinite(r.hwm) ? r.hwm : 0);
+      const kib = Math.max(r.rss, Number.isFinite(r.hwm) ? r.hwm : 0);
+      peak[role] = Math.max(peak[role] ?? 0, kib);
+      // The members process is not restarted: its peak is the run's.
+      const p = role === 'members' ? peakByPhase.run : peakByPhase[at];
+      p[role] = Math.max(p[role] ?? 0, kib);
       final[role] = r.rss;
       const seconds = await cpuSeconds(pid).catch(() => undefined);
       if (seconds !== undefined) cpu.set(pid, { role, seconds });
@@ -867,6 +881,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       await fleet.scheduler!.stop();
       await fleet.server.stop();
       apiserverErrorLines += errorLineCount(fleet.server.output);
+      phase = 'cold_start';
       const c0 = performance.now();
       await fleet.server.start();
       fleet.resetAgent();
@@ -957,6 +972,10 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       cold_start: coldStart,
       rss_peak_total_mb: mb(Object.entries(peak).reduce((a, [role, kib]) => (role === 'members' ? a : a + kib), 0)),
       rss_peak_mb: Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, mb(v)])),
+      rss_peak_mb_by_phase: {
+        run: Object.fromEntries(Object.entries(peakByPhase.run).map(([k, v]) => [k, mb(v)])),
+        cold_start: Object.fromEntries(Object.entries(peakByPhase.cold_start).map(([k, v]) => [k, mb(v)])),
+      },
       rss_final_mb: Object.fromEntries(Object.entries(final).map(([k, v]) => [k, mb(v)])),
       memory_after_burst_mb: memoryAfterBurst,
       store_bytes: storeBytes,
@@ -1038,6 +1057,14 @@ function markdown(r: PropagationBenchResult): string {
     ],
     ...(c ? [['cold start: apiserver writes by verb and resource', Object.entries(c.apiserver_writes_by_resource).map(([k, n]) => `${k} ${n}`).join(', ')] as [string, string]] : []),
     ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (control plane ${r.rss_peak_total_mb})`],
+    ...(c
+      ? [
+          [
+            'RSS peak, steady and burst · cold start: ' + Object.keys(r.rss_peak_mb_by_phase.cold_start).join(' / '),
+            `${Object.keys(r.rss_peak_mb_by_phase.cold_start).map((k) => r.rss_peak_mb_by_phase.run[k]).join(' / ')} · ${Object.values(r.rss_peak_mb_by_phase.cold_start).join(' / ')} MiB`,
+          ] as [string, string],
+        ]
+      : []),
     ['RSS final: ' + Object.keys(r.rss_final_mb).join(' / '), `${Object.values(r.rss_final_mb).join(' / ')} MiB`],
     [
       'after the burst, heap used / heap total / external / RSS: ' + Object.keys(r.memory_after_burst_mb).join(' / '),
