@@ -652,7 +652,6 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     controllerManagerArgs: o.controllerManagerArgs,
     log,
   });
-  const peak: Record<string, number> = {};
   const peakByPhase = { run: {} as Record<string, number>, cold_start: {} as Record<string, number> };
   let phase: keyof typeof peakByPhase = 'run';
   const final: Record<string, number> = {};
@@ -668,7 +667,6 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       // A process on its way out has no VmRSS line any more.
       if (!Number.isFinite(r.rss)) continue;
       const kib = Math.max(r.rss, Number.isFinite(r.hwm) ? r.hwm : 0);
-      peak[role] = Math.max(peak[role] ?? 0, kib);
       // The members process is not restarted: its peak is the run's.
       const p = role === 'members' ? peakByPhase.run : peakByPhase[at];
       p[role] = Math.max(p[role] ?? 0, kib);
@@ -949,6 +947,10 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     await sample();
     const storeBytes = { apiserver: await diskBytes(fleet.server.dataDir), members: await diskBytes(fleet.membersDir) };
     const mb = (kib: number) => round(kib / 1024, 1);
+    const inMiB = (kibByRole: Record<string, number>) => Object.fromEntries(Object.entries(kibByRole).map(([k, v]) => [k, mb(v)]));
+    // Each role's peak over both phases.
+    const peak = { ...peakByPhase.run };
+    for (const [role, kib] of Object.entries(peakByPhase.cold_start)) peak[role] = Math.max(peak[role] ?? 0, kib);
     const processErrors: Record<string, number> = {};
     const errorKinds: Record<string, number> = {};
     for (const [role, lines] of Object.entries(fleet.errorLines())) {
@@ -971,12 +973,9 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       cold_start_s: coldStartS,
       cold_start: coldStart,
       rss_peak_total_mb: mb(Object.entries(peak).reduce((a, [role, kib]) => (role === 'members' ? a : a + kib), 0)),
-      rss_peak_mb: Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, mb(v)])),
-      rss_peak_mb_by_phase: {
-        run: Object.fromEntries(Object.entries(peakByPhase.run).map(([k, v]) => [k, mb(v)])),
-        cold_start: Object.fromEntries(Object.entries(peakByPhase.cold_start).map(([k, v]) => [k, mb(v)])),
-      },
-      rss_final_mb: Object.fromEntries(Object.entries(final).map(([k, v]) => [k, mb(v)])),
+      rss_peak_mb: inMiB(peak),
+      rss_peak_mb_by_phase: { run: inMiB(peakByPhase.run), cold_start: inMiB(peakByPhase.cold_start) },
+      rss_final_mb: inMiB(final),
       memory_after_burst_mb: memoryAfterBurst,
       store_bytes: storeBytes,
       cpu_s: {
