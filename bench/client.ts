@@ -75,11 +75,16 @@ export interface Stats {
   meanMs: number;
 }
 
+/** The nearest-rank p-quantile (0 < p ≤ 1) of sorted, ascending samples; NaN when there are none. */
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  return n === 0 ? NaN : sorted[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
+}
+
 export function stats(samples: ArrayLike<number>): Stats {
   const a = Float64Array.from(samples).sort();
   const n = a.length;
-  // Nearest rank.
-  const pct = (p: number) => (n === 0 ? NaN : a[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))]);
+  const pct = (p: number) => nearestRank(a, p);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += a[i];
   return { count: n, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: n ? a[n - 1] : NaN, meanMs: n ? sum / n : NaN };

@@ -40,15 +40,40 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { deflateRawSync } from 'node:zlib';
 import { joinCluster } from '../cli/join.js';
 import type { MemberWorkloadChange } from '../apiserver/member/host.js';
 import { APIServerProcess, cliArgs, freePort, tempDir } from '../e2e/harness.js';
-import { keepAliveAgent, loadCredentials, send, sleep, stats, type Credentials, type Response } from './client.js';
+import { keepAliveAgent, loadCredentials, nearestRank, send, sleep, stats, type Credentials, type Response } from './client.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/propagation-latest.json', import.meta.url));
 
 export const PAIR_LABEL = 'bench.flotilla.io/pair';
 export const BURST_LABEL = 'bench.flotilla.io/burst';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The machine's speed
+
+/** About 3 KB of JSON, the size of the objects the processes under test parse, serialise and deflate all the time. */
+const PROBE_TEXT = JSON.stringify({
+  items: Array.from({ length: 40 }, (_, i) => ({ name: `container-${i}`, image: `registry.example.com/app:${i}`, ready: i % 2 === 0 })),
+});
+
+/**
+ * The CPU milliseconds of a fixed piece of work: 100 rounds of parsing, serialising and deflating PROBE_TEXT.
+ * Machines of the same kind have run this benchmark's code at speeds about two times apart, and on one of them this
+ * work, once warm, took 5 to 12 ms from one half-second to the next while the machine was otherwise idle. Taken every
+ * few seconds through a run, it says how fast the machine was while the run's figures were measured.
+ */
+function speedProbeMs(): number {
+  const start = process.cpuUsage();
+  for (let i = 0; i < 100; i++) deflateRawSync(JSON.stringify(JSON.parse(PROBE_TEXT)), { level: 1 });
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+/** How often the speed probe runs: 100 probes over a 40,000-Work run, a few seconds of CPU in all. */
+const PROBE_INTERVAL_MS = 5_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
@@ -619,8 +644,12 @@ export interface PropagationBenchResult {
   store_bytes: { apiserver: number; members: number };
   /** CPU seconds (user+system) of each role over the whole run, restarts included, and of this process. */
   cpu_s: Record<string, number>;
-  /** os.loadavg() at the start and at the end, and the number of CPUs: other work on the machine skews every figure. */
-  machine: { cpus: number; loadavg_start: number[]; loadavg_end: number[] };
+  /**
+   * os.loadavg() at the start and at the end, and the number of CPUs: other work on the machine skews every figure.
+   * speed_probe_ms: speedProbeMs() every PROBE_INTERVAL_MS through the run, nearest-rank P10 / P50 / P90 (lower is
+   * faster).
+   */
+  machine: { cpus: number; loadavg_start: number[]; loadavg_end: number[]; speed_probe_ms: { p10: number; p50: number; p90: number; count: number } };
   /** Error-level log lines of the control-plane processes. */
   process_errors: Record<string, number>;
   /** The scheduler's and controller-manager's error lines by controller, message and HTTP status. */
@@ -676,6 +705,8 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     }
   };
   const sampler = setInterval(() => void sample(), 1000);
+  const probes: number[] = [];
+  const prober = setInterval(() => probes.push(speedProbeMs()), PROBE_INTERVAL_MS);
   let watch: MemberWorkloads | undefined;
   const t0 = performance.now();
   const loadStart = loadavg();
@@ -982,7 +1013,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         ...Object.fromEntries([...cpu.values()].reduce((m, { role, seconds }) => m.set(role, round((m.get(role) ?? 0) + seconds, 1)), new Map<string, number>())),
         bench: round((process.cpuUsage(selfCpu).user + process.cpuUsage(selfCpu).system) / 1e6, 1),
       },
-      machine: { cpus: cpus().length, loadavg_start: loadStart.map((x) => round(x, 2)), loadavg_end: loadavg().map((x) => round(x, 2)) },
+      machine: { cpus: cpus().length, loadavg_start: loadStart.map((x) => round(x, 2)), loadavg_end: loadavg().map((x) => round(x, 2)), speed_probe_ms: probeStats(probes) },
       process_errors: processErrors,
       process_error_kinds: errorKinds,
       bindings_without_scheduled_condition: missing,
@@ -990,6 +1021,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     };
   } finally {
     clearInterval(sampler);
+    clearInterval(prober);
     await watch?.stop();
     await fleet.stop();
   }
@@ -1006,6 +1038,12 @@ function checkMembers(watch: MemberWorkloads, members: string[], ns: string, wan
     if (missing.length) errors.push(`${m}/${ns}: ${missing.length} missing or wrong: ${missing.slice(0, 5).join(', ')}`);
     if (extra.length) errors.push(`${m}/${ns}: ${extra.length} not wanted: ${extra.slice(0, 5).join(', ')}`);
   }
+}
+
+function probeStats(samples: number[]): PropagationBenchResult['machine']['speed_probe_ms'] {
+  const a = Float64Array.from(samples).sort();
+  const at = (p: number) => round(nearestRank(a, p), 1);
+  return { p10: at(0.1), p50: at(0.5), p90: at(0.9), count: a.length };
 }
 
 function round(n: number, digits = 0): number {
@@ -1071,6 +1109,10 @@ function markdown(r: PropagationBenchResult): string {
     ],
     ['CPU seconds: ' + Object.keys(r.cpu_s).join(' / '), Object.values(r.cpu_s).join(' / ')],
     ['machine: CPUs, load average at start / end', `${r.machine.cpus}, ${r.machine.loadavg_start[0]} / ${r.machine.loadavg_end[0]}`],
+    [
+      `machine speed: CPU ms of a fixed piece of work, every ${PROBE_INTERVAL_MS / 1000} s, P10 / P50 / P90 (lower is faster)`,
+      `${r.machine.speed_probe_ms.p10} / ${r.machine.speed_probe_ms.p50} / ${r.machine.speed_probe_ms.p90} (${r.machine.speed_probe_ms.count} probe${r.machine.speed_probe_ms.count === 1 ? '' : 's'})`,
+    ],
     ['store on disk: apiserver / members', `${round(r.store_bytes.apiserver / 2 ** 20, 1)} / ${round(r.store_bytes.members / 2 ** 20, 1)} MiB`],
     ['error-level log lines (409 conflicts included): ' + Object.keys(r.process_errors).join(' / '), Object.values(r.process_errors).join(' / ')],
     ...Object.entries(r.process_error_kinds)

@@ -17,7 +17,7 @@ before(async () => {
 
 test('the propagation benchmark at 10 members: steady, burst and cold start all converge', (t) => {
   t.diagnostic(
-    `warm-up P50/P99 ${r.warmup?.p50_ms}/${r.warmup?.p99_ms} ms; steady P50/P99 ${r.steady.p50_ms}/${r.steady.p99_ms} ms; burst drain ${r.burst.drain_s} s (${r.burst.works_per_s} Works/s); cold start ${r.cold_start_s} s; control-plane RSS peak ${r.rss_peak_total_mb} MiB`,
+    `warm-up P50/P99 ${r.warmup?.p50_ms}/${r.warmup?.p99_ms} ms; steady P50/P99 ${r.steady.p50_ms}/${r.steady.p99_ms} ms; burst drain ${r.burst.drain_s} s (${r.burst.works_per_s} Works/s); cold start ${r.cold_start_s} s; control-plane RSS peak ${r.rss_peak_total_mb} MiB; speed probe P50 ${r.machine.speed_probe_ms.p50} ms`,
   );
   assert.deepEqual(r.errors, []);
   assert.equal(r.warmup?.landed, WARMUP);
@@ -26,6 +26,12 @@ test('the propagation benchmark at 10 members: steady, burst and cold start all 
   assert.equal(r.burst.landed, BURST * BURST_MEMBERS);
   assert.ok(r.cold_start && Number.isFinite(r.cold_start.verified_s), 'the restarted control plane settled with every binding scheduled and every Work applied');
   assert.equal(r.cold_start.bindings, WARMUP + TEMPLATES + BURST);
+});
+
+test('the machine speed probe ran through the run and measured something', () => {
+  const probe = r.machine.speed_probe_ms;
+  assert.ok(probe.count > 0, 'no probe was taken');
+  assert.ok(probe.p10 > 0 && probe.p10 <= probe.p50 && probe.p50 <= probe.p90, JSON.stringify(probe));
 });
 
 test('every scheduled binding carries the Scheduled=True condition', () => {
