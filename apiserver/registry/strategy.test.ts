@@ -59,6 +59,17 @@ test('nowTimestamp is RFC 3339 with second precision', () => {
   assert.ok(Math.abs(Date.parse(ts) - Date.now()) < 2000);
 });
 
+test('nowTimestamp follows the clock from one second to the next', (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-11-24T05:00:00.900Z') });
+  assert.equal(nowTimestamp(), '2026-11-24T05:00:00Z');
+  t.mock.timers.tick(99);
+  assert.equal(nowTimestamp(), '2026-11-24T05:00:00Z');
+  t.mock.timers.tick(1);
+  assert.equal(nowTimestamp(), '2026-11-24T05:00:01Z');
+  t.mock.timers.setTime(Date.parse('2027-01-01T00:00:00.000Z'));
+  assert.equal(nowTimestamp(), '2027-01-01T00:00:00Z');
+});
+
 test('generateNameSuffix draws 5 characters from kube utilrand alphabet', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 2000; i++) {

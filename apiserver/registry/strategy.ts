@@ -93,8 +93,17 @@ export function generateNameSuffix(): string {
   return s;
 }
 
+/**
+ * The latest second nowTimestamp formatted: it changes once a second, and formatting it again for every timestamp of
+ * every write took 1.3% of the simulated members' CPU in a propagation burst.
+ */
+let stamped = { second: NaN, text: '' };
+
+/** metav1.Time now: RFC 3339 to the second. */
 export function nowTimestamp(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== stamped.second) stamped = { second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z') };
+  return stamped.text;
 }
 
 /** Fields of metadata the server owns on create (kube's rest.BeforeCreate / FillObjectMetaSystemFields). */

@@ -104,6 +104,18 @@ test('qualifiedName with and without a prefix', () => {
   for (const [v, want] of cases) assert.deepEqual(qualifiedName(v), want, v);
 });
 
+test('qualifiedName answers the same the second time, and after the names found valid have filled its memory', () => {
+  const cases: [string, string[]][] = [
+    ['example.com/again', []],
+    ['again_', [NAME_PART_MSG]],
+    ['Example.com/again', [`prefix part ${SUBDOMAIN_MSG}`]],
+  ];
+  for (const round of [1, 2]) for (const [v, want] of cases) assert.deepEqual(qualifiedName(v), want, `${v}, round ${round}`);
+  // More valid names than it remembers: it starts again empty, and still answers.
+  for (let i = 0; i < 5000; i++) assert.deepEqual(qualifiedName(`example.com/key-${i}`), []);
+  for (const [v, want] of cases) assert.deepEqual(qualifiedName(v), want, `${v}, after 5,000 others`);
+});
+
 test('qualifiedName of an empty name part also reports the regex', () => {
   assert.deepEqual(qualifiedName(''), ['name part must be non-empty', NAME_PART_MSG]);
   assert.deepEqual(qualifiedName('example.com/'), ['name part must be non-empty', NAME_PART_MSG]);

@@ -74,7 +74,25 @@ function validateGenerateName(prefix: string, rule: NameRule): string[] {
   return validateName(prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -2)}a` : prefix, rule);
 }
 
+/**
+ * Qualified names already found valid. The objects of a kind carry the same few label, annotation and finalizer keys,
+ * and checking them again on every write took 0.7% of the apiserver's CPU and 2% of the simulated members' in a
+ * propagation burst. When full it starts again empty, so names that never repeat cannot make it grow.
+ */
+const validQualifiedNames = new Set<string>();
+const MAX_VALID_QUALIFIED_NAMES = 4096;
+
 export function qualifiedName(v: string): string[] {
+  if (validQualifiedNames.has(v)) return [];
+  const errs = qualifiedNameErrors(v);
+  if (errs.length === 0) {
+    if (validQualifiedNames.size >= MAX_VALID_QUALIFIED_NAMES) validQualifiedNames.clear();
+    validQualifiedNames.add(v);
+  }
+  return errs;
+}
+
+function qualifiedNameErrors(v: string): string[] {
   const errs: string[] = [];
   const parts = v.split('/');
   let name = v;
