@@ -91,6 +91,27 @@ test('the Karmada nginx sample runs one replica in each member', { skip }, async
   assert.match(described, /Binding has been scheduled successfully\. Result: \{member1:1, member2:1\}|Result: \{member2:1, member1:1\}/);
 });
 
+test("the fields each component writes are managed under its name, as Karmada's are", { skip }, async () => {
+  const managers = (obj: any): Set<string> => new Set((obj.metadata.managedFields ?? []).map((m: any) => m.manager));
+  const managerOf = (obj: any, field: string): string[] =>
+    (obj.metadata.managedFields ?? []).filter((m: any) => JSON.stringify(m.fieldsV1).includes(`"f:${field}"`)).map((m: any) => m.manager);
+  const rb = JSON.parse((await k('get', 'rb', 'nginx-deployment', '-o', 'json', '--show-managed-fields')).stdout);
+  assert.deepEqual(managerOf(rb, 'clusters'), ['flotilla-scheduler']);
+  assert.ok(managerOf(rb, 'resource').includes('flotilla-controller-manager'), JSON.stringify(rb.metadata.managedFields));
+  const work = JSON.parse((await k('get', 'work', '-n', 'karmada-es-member1', '-o', 'json', '--show-managed-fields')).stdout).items[0];
+  assert.deepEqual([...managers(work)], ['flotilla-controller-manager']);
+  // Writes to members go out under the same name.
+  const propagated = JSON.parse((await member('member1', 'get', 'deploy', 'nginx', '-o', 'json', '--show-managed-fields')).stdout);
+  assert.ok(managers(propagated).has('flotilla-controller-manager'), JSON.stringify(propagated.metadata.managedFields));
+  const template = await until('the template status reflected', async () => {
+    const d = JSON.parse((await k('get', 'deploy', 'nginx', '-o', 'json', '--show-managed-fields')).stdout);
+    return managers(d).has('flotilla-controller-manager') ? d : undefined;
+  });
+  for (const obj of [rb, work, propagated, template]) {
+    for (const nameless of ['unknown', 'node-fetch']) assert.ok(!managers(obj).has(nameless), `${obj.kind}: ${JSON.stringify(obj.metadata.managedFields)}`);
+  }
+});
+
 test('the control plane shows fleet-wide READY and rollout status completes', { skip }, async () => {
   await until('READY 2/2 on the control plane', async () => (/^nginx\s+2\/2\s/m.test((await k('get', 'deploy', 'nginx')).stdout) ? true : undefined));
   const rollout = await k('rollout', 'status', 'deploy/nginx', '--timeout=60s');

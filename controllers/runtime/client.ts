@@ -19,9 +19,10 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import { withDeadline } from './deadline.js';
+import { userAgentOf } from './useragent.js';
 
 export interface Clients {
-  kc: KubeConfig;
+  kc: KeepAliveKubeConfig;
   core: CoreV1Api;
   coordination: CoordinationV1Api;
   customObjects: CustomObjectsApi;
@@ -92,13 +93,20 @@ export class KeepAliveKubeConfig extends KubeConfig {
    */
   private tls?: { inputs: string; context: SecureContext; sessions: TLSSessions };
 
-  /** maxSockets: connections to the server at most (the rest of the requests wait for one). */
-  constructor(private readonly maxSockets = 64) {
+  /**
+   * maxSockets: connections to the server at most (the rest of the requests wait for one). userAgent: what every
+   * request names its client, which the server names the fields it writes by.
+   */
+  constructor(
+    private readonly maxSockets = 64,
+    readonly userAgent = userAgentOf('flotilla'),
+  ) {
     super();
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
+    context.setHeaderParam('User-Agent', this.userAgent);
     const agent = await this.keepAliveAgent();
     if (agent) context.setAgent(agent);
   }
@@ -110,6 +118,7 @@ export class KeepAliveKubeConfig extends KubeConfig {
    */
   override async applyToHTTPSOptions(opts: RequestOptions): Promise<void> {
     await super.applyToHTTPSOptions(opts);
+    opts.headers = { ...opts.headers, 'user-agent': this.userAgent };
     // Proxies and plain HTTP keep client-node's agent.
     if (!(opts.agent instanceof HTTPSAgent)) return;
     opts.agent = this.credentialedAgent(opts);
@@ -164,8 +173,9 @@ export async function requestOptions(kc: KubeConfig, opts: RequestOptions = {}):
   return opts;
 }
 
-export function loadClients(kubeconfigPath: string): Clients {
-  const kc = new KeepAliveKubeConfig();
+/** Clients for the API kubeconfigPath points at, whose requests name their client userAgent. */
+export function loadClients(kubeconfigPath: string, userAgent?: string): Clients {
+  const kc = new KeepAliveKubeConfig(undefined, userAgent);
   kc.loadFromFile(kubeconfigPath);
   return {
     kc,

@@ -116,7 +116,7 @@ function fingerprint(cluster: Cluster, secret: V1Secret): string {
   return print;
 }
 
-function buildKubeConfig(cluster: Cluster, secret: V1Secret): KeepAliveKubeConfig {
+function buildKubeConfig(cluster: Cluster, secret: V1Secret, userAgent: string | undefined): KeepAliveKubeConfig {
   const name = cluster.metadata!.name as string;
   const { apiEndpoint, insecureSkipTLSVerification, proxyURL } = cluster.spec;
   const data = secret.data ?? {};
@@ -124,7 +124,7 @@ function buildKubeConfig(cluster: Cluster, secret: V1Secret): KeepAliveKubeConfi
   const cert = data['tls.crt'] && data['tls.key'] ? { certData: data['tls.crt'], keyData: data['tls.key'] } : undefined;
   if (!token && !cert) throw new MemberClientError(`the secret for cluster ${name} has neither a token nor tls.crt and tls.key`);
   // Many controllers probe and write a member at once: 8 connections each, so a hundred members stay within bounds.
-  const kc = new KeepAliveKubeConfig(8);
+  const kc = new KeepAliveKubeConfig(8, userAgent);
   const skipTLSVerify = insecureSkipTLSVerification === true;
   kc.loadFromOptions({
     clusters: [{ name, server: apiEndpoint!, skipTLSVerify, ...(data.caBundle && !skipTLSVerify ? { caData: data.caBundle } : {}), ...(proxyURL ? { proxyUrl: proxyURL } : {}) }],
@@ -145,13 +145,15 @@ export class MemberClients {
     readonly clusters: SharedInformer<Cluster>,
     private readonly secrets: SharedInformer<V1Secret>,
     private readonly logger: Logger,
+    /** What requests to members name their client: the control-plane process's own User-Agent, as in Karmada. */
+    private readonly userAgent?: string,
   ) {}
 
   /** The member clients of the process ctx belongs to, stopped (and forgotten) when ctx.signal aborts. */
   static shared(ctx: ControllerContext): MemberClients {
     let clients = shared.get(ctx.informers);
     if (!clients) {
-      const created = new MemberClients(ctx.informers.forResource<Cluster>(CLUSTERS_PATH), ctx.informers.forResource<V1Secret>(SECRETS_PATH), ctx.logger);
+      const created = new MemberClients(ctx.informers.forResource<Cluster>(CLUSTERS_PATH), ctx.informers.forResource<V1Secret>(SECRETS_PATH), ctx.logger, ctx.client.kc.userAgent);
       clients = created;
       shared.set(ctx.informers, created);
       created.clusters.addEventHandler({ delete: (c) => created.forget(c.metadata!.name) }, ctx.signal);
@@ -210,7 +212,7 @@ export class MemberClients {
     const entry = this.entries.get(name);
     if (entry?.fingerprint === print) return entry.client;
     entry?.client.close();
-    const client = new MemberClient(name, buildKubeConfig(cluster, secret), this.logger.child({ cluster: name }));
+    const client = new MemberClient(name, buildKubeConfig(cluster, secret, this.userAgent), this.logger.child({ cluster: name }));
     this.entries.set(name, { fingerprint: print, client });
     for (const handler of this.builtHandlers) handler(name);
     return client;

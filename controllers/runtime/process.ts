@@ -3,11 +3,12 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { KeepAliveKubeConfig, loadClients } from './client.js';
+import { loadClients } from './client.js';
 import type { Controller, ControllerContext } from './controller.js';
 import { InformerFactory } from './informer.js';
 import { LeaderElector, defaultIdentity } from './leaderelection.js';
 import { ComponentMetrics } from './metrics.js';
+import { userAgentOf } from './useragent.js';
 
 export interface LeaderElectionSettings {
   namespace: string;
@@ -36,7 +37,8 @@ export interface ComponentConfig {
 export async function runComponent(config: ComponentConfig, controllers: Controller[], shutdown: AbortSignal): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { component: config.component, pid: process.pid } });
   const metrics = new ComponentMetrics();
-  const client = loadClients(config.kubeconfig);
+  // Named as Karmada's components are (karmada-scheduler, karmada-controller-manager), in the fields they write.
+  const client = loadClients(config.kubeconfig, userAgentOf(`flotilla-${config.component}`));
   const informers = new InformerFactory(client.kc, logger);
   const le = config.leaderElection;
   // Stopped by shutdown, or by a controller failing to start: either way, a leader releases its Lease on the way out.
@@ -106,7 +108,7 @@ export async function runComponent(config: ComponentConfig, controllers: Control
     return stoppedOnRequest && !fail.signal.aborted ? 0 : 1;
   } finally {
     await informers.stop();
-    if (client.kc instanceof KeepAliveKubeConfig) await client.kc.close();
+    await client.kc.close();
     await closeServer(server);
     logger.info(`${config.component} stopped`);
   }
