@@ -37,7 +37,7 @@ test('a table gives back its first copy of a string, and starts again empty when
   assert.equal(table.size, 1);
 });
 
-test('shareSubtrees gives equal subtrees one frozen copy: finalizers, spec and conditions, and of a Work its manifests\' specs and reflected statuses', () => {
+test('shareSubtrees gives equal subtrees one frozen copy: finalizers, spec, conditions and aggregated statuses, and of a Work its manifests\' specs and reflected statuses', () => {
   const condition = (second: number) => [{ type: 'Available', status: 'True', lastTransitionTime: `2026-11-23T05:00:0${second}Z` }];
   const deployment = (name: string, image: string, second = 0) => ({
     apiVersion: 'apps/v1',
@@ -63,6 +63,14 @@ test('shareSubtrees gives equal subtrees one frozen copy: finalizers, spec and c
   const manifestSpec = (i: number) => at('spec', 'workload', 'manifests', i, 'spec');
   const reflected = at('status', 'manifestStatuses', 0, 'status');
   const finalizers = at('metadata', 'finalizers');
+  const aggregated = at('status', 'aggregatedStatus');
+  const binding = (name: string, ...ready: number[]) => ({
+    apiVersion: 'work.karmada.io/v1alpha2',
+    kind: 'ResourceBinding',
+    metadata: { name },
+    spec: { resource: { kind: 'Deployment', name } },
+    status: { aggregatedStatus: ready.map((r, i) => ({ clusterName: `member${i + 1}`, status: { readyReplicas: r }, applied: true, health: 'Healthy' })) },
+  });
   const finalized = (o: any, ...list: string[]) => ({ ...o, metadata: { ...o.metadata, finalizers: list } });
   const cases: { name: string; a: any; b: any; of: [(o: any) => object, (o: any) => object]; shared: boolean }[] = [
     { name: 'two objects with equal specs', a: deployment('a', 'nginx'), b: deployment('b', 'nginx'), of: [spec, spec], shared: true },
@@ -76,6 +84,8 @@ test('shareSubtrees gives equal subtrees one frozen copy: finalizers, spec and c
     { name: 'different reflected statuses', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('a', 'nginx')), of: [reflected, reflected], shared: false },
     { name: 'the conditions of two Works', a: work('w1', 2, manifest('a', 'nginx')), b: work('w2', 1, manifest('b', 'httpd')), of: [conditions, conditions], shared: true },
     { name: 'equal finalizers', a: finalized(work('w1', 2), 'karmada.io/execution-controller'), b: finalized(deployment('a', 'nginx'), 'karmada.io/execution-controller'), of: [finalizers, finalizers], shared: true },
+    { name: 'equal aggregated statuses of two bindings', a: binding('a', 2, 2), b: binding('b', 2, 2), of: [aggregated, aggregated], shared: true },
+    { name: 'aggregated statuses that differ in one cluster', a: binding('a', 2, 2), b: binding('b', 2, 1), of: [aggregated, aggregated], shared: false },
     { name: 'different finalizers', a: finalized(work('w1', 2), 'a', 'b'), b: finalized(work('w2', 2), 'b', 'a'), of: [finalizers, finalizers], shared: false },
   ];
   for (const c of cases) {
