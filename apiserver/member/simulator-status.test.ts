@@ -12,6 +12,15 @@ test('templateHash is stable, ignores key order and uses kube safe-encoding alph
   assert.match(a, /^[bcdf4-9]{1,10}$/);
 });
 
+test('templateHash keeps the values statuses already name (integer-like keys first, non-ASCII text as UTF-8)', () => {
+  const template = {
+    spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] },
+    metadata: { labels: { b: '2', a: '1', '10': 'x', '9': 'y' }, annotations: { é: 'ü' } },
+  };
+  assert.equal(templateHash(template), '56dc7cfcd');
+  assert.equal(templateHash(template, 2), '6b678cdd4d');
+});
+
 test('keepConditionTimes keeps stored times while a condition holds', () => {
   const old = [
     { type: 'Ready', status: 'True', reason: 'R', message: 'm', lastUpdateTime: 't0', lastTransitionTime: 't0' },

@@ -49,10 +49,26 @@ export function keepConditionTimes(next: Status[] | undefined, prev: Status[] | 
   });
 }
 
+/**
+ * JSON text with every object's keys in sorted order. Integer-like keys come first, in numeric order, as a JavaScript
+ * object enumerates them (this is the text the hash has always been taken of; stored statuses name it).
+ */
 function sortedJSON(v: unknown): string {
-  return JSON.stringify(v, (_k, x) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
-  );
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : sortedJSON(x))).join(',')}]`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let first = 0;
+  while (first < keys.length && isIndex(keys[first])) first++;
+  const ordered = first ? [...keys.slice(0, first), ...keys.slice(first).sort()] : keys.sort();
+  const members: string[] = [];
+  for (const k of ordered) if (o[k] !== undefined) members.push(`${JSON.stringify(k)}:${sortedJSON(o[k])}`);
+  return `{${members.join(',')}}`;
+}
+
+/** Whether JavaScript enumerates key as an array index: before other keys, in numeric order. */
+function isIndex(key: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 }
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -63,7 +79,8 @@ const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
  */
 export function templateHash(template: unknown, collisionCount = 0): string {
   let h = 0x811c9dc5;
-  for (const b of Buffer.from(sortedJSON(template) + (collisionCount ? String(collisionCount) : ''))) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  const bytes = Buffer.from(sortedJSON(template) + (collisionCount ? String(collisionCount) : ''));
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
   return [...String(h)].map((ch) => SAFE_ALPHABET[ch.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
 }
 
