@@ -56,6 +56,30 @@ test('legacy discovery documents', async () => {
   assert.equal((await server.request('GET', '/apis/nope')).status, 404);
 });
 
+test('request latency ends when the response is written, not when a slow client has read it', async () => {
+  // 24 MiB of ConfigMaps: more than loopback's socket buffers hold, so the response is still being sent while the
+  // client leaves it unread.
+  await server.request('POST', '/api/v1/namespaces', { body: JSON.stringify({ metadata: { name: 'slow-reader' } }) });
+  for (let i = 0; i < 24; i++) {
+    const body = JSON.stringify({ metadata: { name: `big-${i}` }, data: { blob: 'x'.repeat(1_000_000) } });
+    assert.equal((await server.request('POST', '/api/v1/namespaces/slow-reader/configmaps', { body })).status, 201);
+  }
+  const listLatency = async () => {
+    const text = (await server.request('GET', '/metrics', { anonymous: true })).body;
+    const series = (name: string) => Number(new RegExp(`^apiserver_request_duration_seconds_${name}\\{verb="LIST",group="",resource="configmaps",subresource=""\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    return { sum: series('sum'), count: series('count') };
+  };
+  const before = await listLatency();
+  const readDelayMs = 4_000;
+  const list = await server.request('GET', '/api/v1/namespaces/slow-reader/configmaps', { readDelayMs });
+  assert.equal(list.status, 200);
+  assert.equal(list.json().items.length, 24);
+  const after = await listLatency();
+  assert.equal(after.count - before.count, 1);
+  // The client's pause is not counted: the latency ends when the response is handed to the connection.
+  assert.ok(after.sum - before.sum < readDelayMs / 2 / 1000, `LIST latency ${after.sum - before.sum} s includes the client's ${readDelayMs} ms`);
+});
+
 test('OpenAPI v3 index, documents with hash caching, and v2', async () => {
   const index = (await server.request('GET', '/openapi/v3')).json();
   const url: string = index.paths['apis/apps/v1'].serverRelativeURL;

@@ -107,7 +107,11 @@ export class APIServerProcess {
   }
 
   /** An HTTPS request with the admin client certificate (or the given headers/credentials). */
-  request(method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string>; anonymous?: boolean } = {}): Promise<HTTPResponse> {
+  request(
+    method: string,
+    path: string,
+    opts: { body?: string | Buffer; headers?: Record<string, string>; anonymous?: boolean; /** Leave the response unread this long first. */ readDelayMs?: number } = {},
+  ): Promise<HTTPResponse> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -131,6 +135,10 @@ export class APIServerProcess {
             const body = Buffer.concat(chunks).toString('utf8');
             resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body) });
           });
+          if (opts.readDelayMs) {
+            res.pause();
+            setTimeout(() => res.resume(), opts.readDelayMs);
+          }
         },
       );
       // A server that rejects a large body early may close the socket while the body is still being written: the

@@ -81,6 +81,11 @@ const OPEN_PATHS = /^(\/clusters\/[^/]+)?\/(healthz|livez|readyz|version|metrics
 
 // Bodies go out as Buffers: fastify rewrites the Content-Type of string payloads (quoted parameters, a charset),
 // and clients compare kube's media types as sent.
+/** When the request arrived, and when its response was written. */
+function timing(req: FastifyRequest): { startNs?: bigint; sentNs?: bigint } {
+  return req as { startNs?: bigint; sentNs?: bigint };
+}
+
 function send(reply: FastifyReply, code: number, contentType: string, body: string | Buffer): FastifyReply {
   return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(typeof body === 'string' ? Buffer.from(body) : body);
 }
@@ -115,16 +120,27 @@ export function createHTTPServer(opts: HTTPServerOptions): FastifyInstance {
   );
 
   app.addHook('onRequest', async (req, reply) => {
-    (req as { startNs?: bigint }).startNs = process.hrtime.bigint();
+    timing(req).startNs = process.hrtime.bigint();
     if (OPEN_PATHS.test(req.url)) return;
     const user = opts.authenticator.authenticate({ socket: req.raw.socket, headers: req.headers });
     if (user === null || user === 'invalid') return sendError(reply, unauthorized());
     req.user = user;
   });
 
+  // A request's latency ends when its response is handed to the connection, as kube-apiserver's ends when its handler
+  // has written it. The 'finish' that onResponse follows comes later on a TLS socket: Node defers it to the end of the
+  // event loop's turn, which in a busy apiserver is tens of milliseconds after the client has the response (and a
+  // response larger than the socket's buffers finishes only when the client has read most of it). Watches, which are
+  // not sent this way, still end at 'finish'.
+  app.addHook('onSend', (req, _reply, payload, done) => {
+    timing(req).sentNs = process.hrtime.bigint();
+    done(null, payload);
+  });
+
   app.addHook('onResponse', async (req, reply) => {
-    const start = (req as { startNs?: bigint }).startNs ?? process.hrtime.bigint();
-    const latencyMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const { startNs, sentNs } = timing(req);
+    const end = sentNs ?? process.hrtime.bigint();
+    const latencyMs = Number(end - (startNs ?? end)) / 1e6;
     const k = req.kube;
     logger.info({ cluster: k?.cluster, verb: k?.verb ?? req.method, resource: k?.resource, subresource: k?.subresource, namespace: k?.namespace, name: k?.name, path: k ? undefined : req.url.split('?')[0], code: reply.statusCode, latencyMs: Math.round(latencyMs * 100) / 100, user: req.user?.username }, 'request');
     if (k?.resource) {
