@@ -79,13 +79,13 @@ declare module 'fastify' {
 
 const OPEN_PATHS = /^(\/clusters\/[^/]+)?\/(healthz|livez|readyz|version|metrics)(\/|\?|$)/;
 
-// Bodies go out as Buffers: fastify rewrites the Content-Type of string payloads (quoted parameters, a charset),
-// and clients compare kube's media types as sent.
-/** When the request arrived, and when its response was written. */
+/** When the request arrived, and when its response was handed to the connection. */
 function timing(req: FastifyRequest): { startNs?: bigint; sentNs?: bigint } {
   return req as { startNs?: bigint; sentNs?: bigint };
 }
 
+// Bodies go out as Buffers: fastify rewrites the Content-Type of string payloads (quoted parameters, a charset),
+// and clients compare kube's media types as sent.
 function send(reply: FastifyReply, code: number, contentType: string, body: string | Buffer): FastifyReply {
   return reply.code(code).header('content-type', contentType).header('cache-control', 'no-cache, private').send(typeof body === 'string' ? Buffer.from(body) : body);
 }
