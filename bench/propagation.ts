@@ -1,5 +1,5 @@
 // `node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--warmup N] [--burst N]
-// [--burst-members 20] [--no-cold-start] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole
+// [--burst-members 20] [--no-cold-start] [--cold-starts 1] [--phase-timeout 600] [--controller-manager-args="--concurrent-work-syncs=20 …"]`: the whole
 // propagation pipeline under load, with real processes. Starts an apiserver, a scheduler, a controller-manager
 // (with --controller-manager-args added to its flags) and one `flotilla members` process with --members members,
 // joins them all (labelled in pairs, and the first --burst-members as burst targets), then runs four scenarios:
@@ -21,7 +21,9 @@
 //  3. cold start: every control-plane process is stopped (SIGTERM) and started again on the same store; time until
 //     the scheduler and the controller-manager are ready with every workqueue_depth at 0 on two scrapes in a row,
 //     verified by listing every ResourceBinding (spec.clusters written for the current generation) and every Work
-//     (Applied).
+//     (Applied). With --cold-starts N it is measured N times, each time from a copy of the store as the burst left it
+//     (the first is the one reported as cold_start_s): the spread of one cold start from run to run. The RSS peaks
+//     and CPU seconds then cover every repeat.
 //  4. footprint: VmRSS of every process sampled each second (peak and final; a restarted process counts by role, and
 //     the peaks before and during the cold start are also given apart),
 //     and the bytes on disk of the apiserver's and the members' data directories. The total is the control plane's
@@ -32,7 +34,7 @@
 // at a small scale as a correctness smoke test (e2e/propagation-smoke.test.ts), which checks every object landed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import type { Agent } from 'node:https';
 import { cpus, loadavg } from 'node:os';
@@ -565,6 +567,8 @@ export interface PropagationBenchOptions {
   /** Templates propagated like the steady ones, and measured on their own, before the steady scenario (0: none). */
   warmup?: number;
   coldStart: boolean;
+  /** Cold starts to measure, each from the store as the burst left it (default 1). */
+  coldStarts?: number;
   /** Cap of each wait (landing, draining, cold start). */
   phaseTimeoutMs?: number;
   /** Extra flags for the controller-manager, e.g. its controllers' concurrency. */
@@ -627,6 +631,12 @@ export interface PropagationBenchResult {
     /** Writes of the restarted control plane, by verb and resource: a store in sync should need next to none. */
     apiserver_writes_by_resource: Record<string, number>;
   } | null;
+  /**
+   * Each cold start measured (--cold-starts N), every one from the store as the burst left it (the first is
+   * cold_start_s itself): its time to idle, as cold_start_s, and its writes. How much the same cold start moves from
+   * run to run.
+   */
+  cold_start_repeats: { idle_s: number; apiserver_writes_by_resource: Record<string, number> }[];
   /** The control plane's: apiserver, scheduler and controller-manager, not the members process. */
   rss_peak_total_mb: number;
   rss_peak_mb: Record<string, number>;
@@ -903,13 +913,23 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     // 3. cold start
     let apiserverErrorLines = 0;
     let coldStart: PropagationBenchResult['cold_start'] = null;
-    if (o.coldStart) {
-      log('cold start: stopping the control plane');
+    const coldStartRepeats: PropagationBenchResult['cold_start_repeats'] = [];
+    const coldStarts = o.coldStart ? Math.max(1, o.coldStarts ?? 1) : 0;
+    // Each repeat starts from the store as the burst left it, kept aside while the first cold start runs.
+    const storeDir = join(fleet.server.dataDir, 'store');
+    const storeCopy = join(fleet.server.dataDir, 'store-after-burst');
+    for (let run = 1; run <= coldStarts; run++) {
+      log(`cold start${coldStarts > 1 ? ` ${run} of ${coldStarts}` : ''}: stopping the control plane`);
       await sample();
       await fleet.controllerManager!.stop();
       await fleet.scheduler!.stop();
       await fleet.server.stop();
       apiserverErrorLines += errorLineCount(fleet.server.output);
+      if (coldStarts > 1 && run === 1) await cp(storeDir, storeCopy, { recursive: true });
+      if (run > 1) {
+        await rm(storeDir, { recursive: true, force: true });
+        await cp(storeCopy, storeDir, { recursive: true });
+      }
       phase = 'cold_start';
       const c0 = performance.now();
       await fleet.server.start();
@@ -953,7 +973,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       const apiAfterCold = await fleet.apiserverMetrics().catch(() => []);
       const writes = sumMetric(apiAfterCold, 'apiserver_request_total', isMutating) - sumMetric(apiBeforeCold, 'apiserver_request_total', isMutating);
       const s = (t: number | undefined) => (t === undefined ? NaN : round((t - c0) / 1000, 2));
-      coldStart = {
+      const record = {
         apiserver_ready_s: s(apiReady),
         scheduler_idle_s: s(schedulerIdle),
         controllers_idle_s: s(cmIdle),
@@ -963,10 +983,13 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         apiserver_mutating_requests: writes,
         apiserver_writes_by_resource: writesByResource(apiBeforeCold, apiAfterCold),
       };
-      log(`cold start: idle after ${coldStart.controllers_idle_s} s`);
+      coldStart ??= record;
+      coldStartRepeats.push({ idle_s: Math.max(record.controllers_idle_s, record.scheduler_idle_s), apiserver_writes_by_resource: record.apiserver_writes_by_resource });
+      log(`cold start${coldStarts > 1 ? ` ${run} of ${coldStarts}` : ''}: idle after ${record.controllers_idle_s} s`);
       // Nothing may have moved in the members.
       checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
     }
+    await rm(storeCopy, { recursive: true, force: true });
 
     // Every binding should carry Scheduled=True once scheduled; a known scheduler bug can leave it out (see the
     // result's doc), so it is reported apart from the errors.
@@ -1003,6 +1026,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       burst,
       cold_start_s: coldStartS,
       cold_start: coldStart,
+      cold_start_repeats: coldStartRepeats,
       rss_peak_total_mb: mb(Object.entries(peak).reduce((a, [role, kib]) => (role === 'members' ? a : a + kib), 0)),
       rss_peak_mb: inMiB(peak),
       rss_peak_mb_by_phase: { run: inMiB(peakByPhase.run), cold_start: inMiB(peakByPhase.cold_start) },
@@ -1092,6 +1116,9 @@ function markdown(r: PropagationBenchResult): string {
       'cold start: apiserver ready / scheduler idle / controllers idle / verified',
       c ? `${c.apiserver_ready_s} / ${c.scheduler_idle_s} / ${c.controllers_idle_s} / ${c.verified_s} s (${c.bindings} bindings, ${c.works} Works, ${c.apiserver_mutating_requests} writes)` : 'skipped',
     ],
+    ...(r.cold_start_repeats.length > 1
+      ? [[`cold start, each of ${r.cold_start_repeats.length} from the burst's store: scheduler and controllers idle`, `${r.cold_start_repeats.map((c) => c.idle_s).join(' · ')} s`] as [string, string]]
+      : []),
     ...(c ? [['cold start: apiserver writes by verb and resource', Object.entries(c.apiserver_writes_by_resource).map(([k, n]) => `${k} ${n}`).join(', ')] as [string, string]] : []),
     ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (control plane ${r.rss_peak_total_mb})`],
     ...(c
@@ -1133,13 +1160,14 @@ const BENCH_FLAGS = {
   burst: { type: 'string' },
   'burst-members': { type: 'string', default: '20' },
   'no-cold-start': { type: 'boolean', default: false },
+  'cold-starts': { type: 'string', default: '1' },
   'phase-timeout': { type: 'string', default: '600' },
   'controller-manager-args': { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
 const USAGE = `usage: node dist/bench/propagation.js [--members 100] [--templates 2000] [--rate 50] [--warmup N] [--burst N]
-  [--burst-members 20] [--no-cold-start] [--phase-timeout SECONDS] [--controller-manager-args="FLAGS"]
+  [--burst-members 20] [--no-cold-start] [--cold-starts 1] [--phase-timeout SECONDS] [--controller-manager-args="FLAGS"]
 (--warmup defaults to 10 s worth at --rate; --burst defaults to --templates; FLAGS are added to the
 controller-manager's command line)
 `;
@@ -1158,7 +1186,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const notCounts = (['members', 'templates', 'rate', 'warmup', 'burst', 'burst-members', 'phase-timeout'] as const).filter((k) => values[k] !== undefined && !/^\d+(\.\d+)?$/.test(values[k]!));
+  const notCounts = (['members', 'templates', 'rate', 'warmup', 'burst', 'burst-members', 'cold-starts', 'phase-timeout'] as const).filter((k) => values[k] !== undefined && !/^\d+(\.\d+)?$/.test(values[k]!));
   if (notCounts.length) {
     process.stderr.write(`${notCounts.map((k) => `--${k} must be a non-negative number, not ${JSON.stringify(values[k])}`).join('\n')}\n${USAGE}`);
     process.exitCode = 2;
@@ -1174,6 +1202,7 @@ async function main(): Promise<void> {
     burst: values.burst === undefined ? templates : Number(values.burst),
     burstMembers: Number(values['burst-members']),
     coldStart: !values['no-cold-start'],
+    coldStarts: Number(values['cold-starts']),
     phaseTimeoutMs: Number(values['phase-timeout']) * 1000,
     controllerManagerArgs: values['controller-manager-args']?.split(/\s+/).filter(Boolean),
     log: (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`),
