@@ -125,3 +125,41 @@ test('a JSON patch and a scale write take ownership of the fields they change', 
     assert.deepEqual(owners(stored, ['f:spec', 'f:replicas']), ['scaler']);
   });
 });
+
+test('a merge or strategic merge patch is checked for unknown and mistyped fields where it wrote, and only there', async () => {
+  await withAPI(async (scope) => {
+    const template = { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template } };
+    await createObject(scope('deployments', 'apps', { body: body(deploy) }));
+    const strict = (patch: unknown, contentType: string) =>
+      patchObject(scope('deployments', 'apps', { name: 'd', query: { fieldValidation: 'Strict' }, body: body(patch), contentType }));
+    const merge = 'application/merge-patch+json';
+    const smp = 'application/strategic-merge-patch+json';
+
+    // Deep in what the patch wrote, with kube's paths.
+    await assert.rejects(strict({ spec: { template: { spec: { containers: [{ name: 'c', image: 'i', imagePullPolicyy: 'Always' }] } } } }, merge), (err: any) => {
+      assert.equal(err.code, 400);
+      assert.equal(err.message, 'strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy"');
+      return true;
+    });
+    await assert.rejects(strict({ spec: { template: { spec: { containers: [{ name: 'c', imagePullPolicyy: 'Always' }] } } } }, smp), (err: any) => {
+      assert.equal(err.message, 'strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy"');
+      return true;
+    });
+    await assert.rejects(strict({ spec: { replicas: 'three' } }, merge), (err: any) => {
+      assert.equal(err.code, 422);
+      assert.match(JSON.stringify(err.details ?? err.message), /cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32/);
+      return true;
+    });
+
+    // A field the stored object carries that the schema does not know (kube's decoder drops such a field as it reads
+    // the object) fails no patch that leaves it alone.
+    await scope('deployments', 'apps', {}).store.guaranteedUpdate('default', 'd', (cur) => {
+      cur.spec.legacyField = true;
+      return cur;
+    });
+    const patched = await strict({ metadata: { annotations: { a: 'b' } } }, merge);
+    assert.equal(patched.object.metadata?.annotations?.a, 'b');
+    await strict({ spec: { template: { spec: { containers: [{ name: 'c', image: 'j' }] } } } }, smp);
+  });
+});

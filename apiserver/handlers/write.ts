@@ -118,6 +118,8 @@ export interface DecodedPatch {
   jsonPatch: boolean;
   /** The patch body as sent, for kube's duplicate-field reporting. */
   raw: string;
+  /** The parsed body of a merge or strategic merge patch (PatchBody.members). */
+  members?: unknown;
   apply(current: KObject): KObject;
 }
 
@@ -147,6 +149,7 @@ export function decodePatch(scope: RequestScope, schema: string | undefined): De
   return {
     jsonPatch,
     raw: rawJson ?? '',
+    members: jsonPatch ? undefined : patch,
     apply(current) {
       const next = jsonPatch ? applyJSONPatch(current, patch as jsonpatch.Operation[]) : (merge(current) as KObject);
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new APIError(422, 'Invalid', 'the patch produced an object that is not a JSON object');
