@@ -32,10 +32,12 @@ test('a repeated cold start starts from the store as the burst left it', () => {
   assert.equal(r.cold_start_repeats.length, 2);
   for (const c of r.cold_start_repeats) assert.ok(Number.isFinite(c.idle_s), JSON.stringify(r.cold_start_repeats));
   // The first cold start refreshes the template resourceVersion of every binding whose template's status moved since
-  // (as Karmada's detector does); the second can only do it again if the store was put back.
+  // (as Karmada's detector does); the second can only do it again if the store was put back. The counts are requests,
+  // so a conflict retried in one run and not in the other moves them by a few; without the restore the second run
+  // refreshes almost nothing (9 against 135 when tried).
   const refreshed = r.cold_start_repeats.map((c) => c.apiserver_writes_by_resource['UPDATE resourcebindings'] ?? 0);
-  assert.ok(refreshed[0] > 0, JSON.stringify(r.cold_start_repeats));
-  assert.equal(refreshed[1], refreshed[0]);
+  assert.ok(refreshed[0] >= BURST, JSON.stringify(r.cold_start_repeats));
+  assert.ok(refreshed[1] >= refreshed[0] * 0.9, JSON.stringify(r.cold_start_repeats));
 });
 
 test('the machine speed probe ran through the run and measured something', () => {
