@@ -34,7 +34,6 @@ import {
 } from './names.js';
 import { removeIrrelevantFields } from './prune.js';
 import { setIfPresent } from './replicas.js';
-import { cloneJSON } from '../../storage/json.js';
 
 export type BindingKind = keyof typeof BINDING_FINALIZER;
 
@@ -94,24 +93,27 @@ function conflictResolution(template: Obj, spec: ResourceBindingSpec): string {
   return spec.conflictResolution === 'Overwrite' ? 'overwrite' : 'abort';
 }
 
+// The label and annotation helpers below change the manifest's own maps: the manifest is the Work's own copy.
+
 /** util.MergeLabel: set, replacing any value. */
 function setLabel(obj: Obj, key: string, value: string): void {
-  obj.metadata.labels = { ...obj.metadata.labels, [key]: value };
+  (obj.metadata.labels ??= {})[key] = value;
 }
 
 /** util.MergeAnnotation: set unless already there. */
 function addAnnotation(obj: Obj, key: string, value: string): void {
-  if (obj.metadata.annotations?.[key] !== undefined) return;
-  obj.metadata.annotations = { ...obj.metadata.annotations, [key]: value };
+  const annotations = (obj.metadata.annotations ??= {});
+  if (annotations[key] === undefined) annotations[key] = value;
 }
 
 /** SetLabelsAndAnnotationsForWorkload: which annotations and labels the Work put there, and the Work's id. */
 function recordManaged(manifest: Obj, workID: string): void {
-  const own = [MANAGED_ANNOTATIONS_ANNOTATION, MANAGED_LABELS_ANNOTATION];
-  const annotationKeys = [...own, ...Object.keys(manifest.metadata.annotations ?? {}).filter((k) => !own.includes(k))].sort();
-  manifest.metadata.annotations = { ...manifest.metadata.annotations, [MANAGED_ANNOTATIONS_ANNOTATION]: annotationKeys.join(',') };
+  const annotations = (manifest.metadata.annotations ??= {});
+  annotations[MANAGED_ANNOTATIONS_ANNOTATION] = '';
+  annotations[MANAGED_LABELS_ANNOTATION] = '';
+  annotations[MANAGED_ANNOTATIONS_ANNOTATION] = Object.keys(annotations).sort().join(',');
   setLabel(manifest, WORK_PERMANENT_ID_LABEL, workID);
-  manifest.metadata.annotations[MANAGED_LABELS_ANNOTATION] = Object.keys(manifest.metadata.labels).sort().join(',');
+  annotations[MANAGED_LABELS_ANNOTATION] = Object.keys(manifest.metadata.labels).sort().join(',');
 }
 
 export interface RenderInput {
@@ -137,12 +139,16 @@ export interface RenderInput {
 export function renderWork(input: RenderInput): Work {
   const { binding, template, target } = input;
   const spec = binding.spec;
-  let obj: Obj = cloneJSON(template);
+  // The template is the cache's, read-only: setting replicas and overriding copy what they change, and pruning copies
+  // the rest (without the status, often the larger part). One copy per Work, where there were three.
+  let obj: Obj = template;
   if (input.replicaField) obj = setIfPresent(obj, input.replicaField, target.replicas ?? 0);
   if (input.completions !== undefined) obj = setIfPresent(obj, ['spec', 'completions'], input.completions);
   // Overrides come last: they win over everything derived from the binding.
   const overridden = applyOverridePolicies(obj, input.cluster, input.clusterOverridePolicies, input.overridePolicies);
-  const manifest = cloneJSON(overridden.object);
+  // Pruning drops the generation and uid, which the annotations below record.
+  const { generation, uid } = overridden.object.metadata ?? {};
+  const manifest = removeIrrelevantFields(overridden.object);
   manifest.metadata ??= {};
 
   const namespace = executionSpaceName(target.name);
@@ -156,16 +162,15 @@ export function renderWork(input: RenderInput): Work {
   const conflict = conflictResolution(manifest, spec);
 
   setLabel(manifest, idLabel, id);
-  if ((manifest.metadata.generation ?? 0) > 0) addAnnotation(manifest, TEMPLATE_GENERATION_ANNOTATION, String(manifest.metadata.generation));
+  if ((generation ?? 0) > 0) addAnnotation(manifest, TEMPLATE_GENERATION_ANNOTATION, String(generation));
   for (const [k, v] of Object.entries(bindingAnnotations)) addAnnotation(manifest, k, v);
   setLabel(manifest, MANAGED_BY_KARMADA_LABEL, 'true');
-  addAnnotation(manifest, TEMPLATE_UID_ANNOTATION, manifest.metadata.uid ?? '');
+  addAnnotation(manifest, TEMPLATE_UID_ANNOTATION, uid ?? '');
   addAnnotation(manifest, WORK_NAME_ANNOTATION, name);
   addAnnotation(manifest, WORK_NAMESPACE_ANNOTATION, namespace);
   addAnnotation(manifest, CONFLICT_RESOLUTION_ANNOTATION, conflict);
-  const pruned = removeIrrelevantFields(manifest);
   const workID = input.workID(namespace, name);
-  recordManaged(pruned, workID);
+  recordManaged(manifest, workID);
 
   return {
     apiVersion: WORK_API_VERSION,
@@ -178,7 +183,7 @@ export function renderWork(input: RenderInput): Work {
       finalizers: [EXECUTION_CONTROLLER_FINALIZER],
     },
     spec: {
-      workload: { manifests: [pruned] },
+      workload: { manifests: [manifest] },
       suspendDispatching: suspendDispatching(spec, target.name),
       preserveResourcesOnDeletion: spec.preserveResourcesOnDeletion ?? false,
     },
