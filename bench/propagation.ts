@@ -23,7 +23,9 @@
 //     verified by listing every ResourceBinding (spec.clusters written for the current generation) and every Work
 //     (Applied). With --cold-starts N it is measured N times, each time from a copy of the store as the burst left it
 //     (the first is the one reported as cold_start_s): the spread of one cold start from run to run. The RSS peaks
-//     and CPU seconds then cover every repeat.
+//     and CPU seconds of the footprint then cover every repeat; each cold start also has its own CPU seconds by
+//     process (cold_start_repeats[].cpu_s, from the restart until verified, the checks' requests included), which
+//     move less from run to run than its time does.
 //  4. footprint: VmRSS of every process sampled each second (peak and final; a restarted process counts by role, and
 //     the peaks before and during the cold start are also given apart),
 //     and the bytes on disk of the apiserver's and the members' data directories. The total is the control plane's
@@ -636,7 +638,7 @@ export interface PropagationBenchResult {
    * cold_start_s itself): its time to idle, as cold_start_s, and its writes. How much the same cold start moves from
    * run to run.
    */
-  cold_start_repeats: { idle_s: number; apiserver_writes_by_resource: Record<string, number> }[];
+  cold_start_repeats: { idle_s: number; apiserver_writes_by_resource: Record<string, number>; cpu_s: Record<string, number> }[];
   /** The control plane's: apiserver, scheduler and controller-manager, not the members process. */
   rss_peak_total_mb: number;
   rss_peak_mb: Record<string, number>;
@@ -715,6 +717,11 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     }
   };
   const sampler = setInterval(() => void sample(), 1000);
+  /** CPU seconds of each role's running process so far. */
+  const cpuByRole = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(
+      await Promise.all(Object.entries(fleet.pids()).flatMap(([role, pid]) => (pid ? [cpuSeconds(pid).then((seconds) => [role, seconds] as const, () => [role, NaN] as const)] : []))),
+    );
   const probes: number[] = [];
   const prober = setInterval(() => probes.push(speedProbeMs()), PROBE_INTERVAL_MS);
   let watch: MemberWorkloads | undefined;
@@ -931,6 +938,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         await cp(storeCopy, storeDir, { recursive: true });
       }
       phase = 'cold_start';
+      const membersCpuBefore = (await cpuByRole()).members ?? 0;
       const c0 = performance.now();
       await fleet.server.start();
       fleet.resetAgent();
@@ -970,6 +978,9 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         timeout,
         250,
       ).catch((err) => errors.push(`cold start: ${err}: ${unsettled}`));
+      // The control plane's processes are new: what they used so far is the cold start's, the checks above included.
+      const cpuAfterCold = await cpuByRole();
+      const coldCpu = Object.fromEntries(Object.entries(cpuAfterCold).map(([role, seconds]) => [role, round(role === 'members' ? seconds - membersCpuBefore : seconds, 1)]));
       const apiAfterCold = await fleet.apiserverMetrics().catch(() => []);
       const writes = sumMetric(apiAfterCold, 'apiserver_request_total', isMutating) - sumMetric(apiBeforeCold, 'apiserver_request_total', isMutating);
       const s = (t: number | undefined) => (t === undefined ? NaN : round((t - c0) / 1000, 2));
@@ -984,7 +995,7 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
         apiserver_writes_by_resource: writesByResource(apiBeforeCold, apiAfterCold),
       };
       coldStart ??= record;
-      coldStartRepeats.push({ idle_s: Math.max(record.controllers_idle_s, record.scheduler_idle_s), apiserver_writes_by_resource: record.apiserver_writes_by_resource });
+      coldStartRepeats.push({ idle_s: Math.max(record.controllers_idle_s, record.scheduler_idle_s), apiserver_writes_by_resource: record.apiserver_writes_by_resource, cpu_s: coldCpu });
       log(`cold start${coldStarts > 1 ? ` ${run} of ${coldStarts}` : ''}: idle after ${record.controllers_idle_s} s`);
       // Nothing may have moved in the members.
       checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
@@ -1118,6 +1129,14 @@ function markdown(r: PropagationBenchResult): string {
     ],
     ...(r.cold_start_repeats.length > 1
       ? [[`cold start, each of ${r.cold_start_repeats.length} from the burst's store: scheduler and controllers idle`, `${r.cold_start_repeats.map((c) => c.idle_s).join(' · ')} s`] as [string, string]]
+      : []),
+    ...(r.cold_start_repeats.length > 0
+      ? [
+          [
+            `cold start${r.cold_start_repeats.length > 1 ? ', each' : ''}: CPU seconds until verified, ${Object.keys(r.cold_start_repeats[0].cpu_s).join(' / ')}`,
+            r.cold_start_repeats.map((c) => Object.values(c.cpu_s).join(' / ')).join(' · '),
+          ] as [string, string],
+        ]
       : []),
     ...(c ? [['cold start: apiserver writes by verb and resource', Object.entries(c.apiserver_writes_by_resource).map(([k, n]) => `${k} ${n}`).join(', ')] as [string, string]] : []),
     ['RSS peak: ' + Object.keys(r.rss_peak_mb).join(' / '), `${Object.values(r.rss_peak_mb).join(' / ')} MiB (control plane ${r.rss_peak_total_mb})`],
