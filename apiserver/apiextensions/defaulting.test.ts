@@ -94,3 +94,25 @@ test('items of a list under x-kubernetes-preserve-unknown-fields keep their unkn
     { free: [{ a: 'x', b: 1 }], strict: [{ a: 'x' }] },
   );
 });
+
+test('metadata is coerced and defaults applied however deep their schema is, beside subtrees that have neither', () => {
+  // What the walks skip is decided per schema node: an embedded resource in a list in a map, and a default in a
+  // map's values in a list, are each reached past siblings with nothing of the kind under them.
+  const plain = { type: 'object', properties: { s: { type: 'string' }, n: { type: 'array', items: { type: 'integer' } } } } as JSONSchemaProps;
+  const schema: JSONSchemaProps = { type: 'object', properties: {
+    before: plain,
+    byName: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } } },
+    rules: { type: 'array', items: { type: 'object', additionalProperties: { type: 'object', properties: { mode: { type: 'string', default: 'auto' } } } } },
+    after: plain,
+  } };
+  const out = normalized(schema, {
+    ...typeMeta,
+    before: { s: 'x', n: [1] },
+    byName: { a: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', bogus: 1 }, data: { k: 'v' } }] },
+    rules: [{ r1: {}, r2: { mode: 'manual' } }],
+    after: { s: 'y' },
+  });
+  assert.deepEqual(out.byName, { a: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { k: 'v' } }] });
+  assert.deepEqual(out.rules, [{ r1: { mode: 'auto' }, r2: { mode: 'manual' } }]);
+  assert.deepEqual([out.before, out.after], [{ s: 'x', n: [1] }, { s: 'y' }]);
+});
