@@ -198,17 +198,20 @@ class BindingController {
     for (const kind of KINDS) {
       this.queues[kind] = newControllerQueue<string>(this.ctx, QUEUE_NAME[kind], (key) => this.reconcile(kind, key), { workers: this.opts.workers?.[kind] ?? DEFAULT_BINDING_WORKERS });
     }
-    // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
-    const enqueueOwner = (w: Work) => this.enqueueOwner(w);
-    this.works.addViewHandler(generationView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal);
+    // Every binding is queued by the replay of its own informer. The Works, policies and clusters already cached are
+    // not replayed: each would only queue bindings again (a cluster after a pass over every binding, a policy after
+    // one over every Work).
     for (const kind of KINDS) {
       const enqueue = (b: Binding) => this.queues[kind].add(objectKey(b));
       this.bindings[kind].addViewHandler(bindingView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
     }
-    this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal);
-    this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal);
+    // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
+    const enqueueOwner = (w: Work) => this.enqueueOwner(w);
+    this.works.addViewHandler(generationView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal, false);
+    this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal, false);
+    this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal, false);
     const enqueueFor = (c: Cluster) => this.enqueueBindings((spec) => targetClusters(spec).some((t) => t.name === c.metadata?.name));
-    this.clusters.addViewHandler(matchView, { add: enqueueFor, update: enqueueFor, delete: enqueueFor }, signal);
+    this.clusters.addViewHandler(matchView, { add: enqueueFor, update: enqueueFor, delete: enqueueFor }, signal, false);
   }
 
   private enqueueOwner(work: Work): void {

@@ -116,7 +116,8 @@ class ExecutionController {
     const enqueueWorksOf = (c: Cluster) => {
       for (const w of this.works.list(executionSpaceName(c.metadata?.name ?? ''))) this.queue.add(objectKey(w));
     };
-    this.clusters.addViewHandler(clusterView, { add: enqueueWorksOf, update: enqueueWorksOf, delete: enqueueWorksOf }, signal);
+    // Not replayed: the Works already cached were queued just above.
+    this.clusters.addViewHandler(clusterView, { add: enqueueWorksOf, update: enqueueWorksOf, delete: enqueueWorksOf }, signal, false);
   }
 
   private async reconcile(key: string): Promise<Result> {

@@ -210,15 +210,21 @@ test('view handlers hear of changes to their view only; a late one still gets ev
   assert.notEqual(generationView(work(1, '1')), generationView(work(2, '2')));
   assert.notEqual(generationView(work(1, '1')), generationView(work(1, '2', { a: 'b' })));
 
-  // A second handler of the same view, added late, is replayed the cache; the first hears nothing of that.
+  // A second handler of the same view, added late, is replayed the cache; the first hears nothing of that. A third,
+  // registered without replay, hears only what happens next.
   const late: string[] = [];
   inf.addViewHandler(nonStatusView, { add: (o) => late.push(`add ${o.data?.v}`) }, ctl.signal);
   assert.deepEqual(late, ['add 2']);
   assert.equal(heard.length, 4);
+  const unreplayed: string[] = [];
+  const hear = (what: string) => (o: V1ConfigMap) => unreplayed.push(`${what} ${o.metadata?.name}`);
+  inf.addViewHandler(nonStatusView, { add: hear('add'), delete: hear('delete') }, ctl.signal, false);
+  assert.deepEqual(unreplayed, []);
 
   await core.deleteNamespacedConfigMap({ namespace, name: 'viewed' });
   await until('the delete', () => heard.length === 5);
   assert.deepEqual(heard.slice(2), ['update viewed 2', 'update viewed 2', 'delete viewed 2']);
+  assert.deepEqual(unreplayed, ['delete viewed']);
   ctl.abort();
 });
 

@@ -285,20 +285,22 @@ export class SharedInformer<T extends KubernetesObject> {
 
   /**
    * Registers handler until signal aborts. Objects already in the cache are replayed to it as adds (as client-go
-   * does for a handler added to a running informer), so a controller started late still sees every object.
+   * does for a handler added to a running informer), so a controller started late still sees every object. A
+   * handler that only queues what another handler's replay queued already (a Work's binding, when every binding is
+   * replayed too) is registered with replay false: at a start with 100,000 Works, that is 100,000 adds for nothing.
    */
-  addEventHandler(handler: EventHandler<T>, signal?: AbortSignal): void {
+  addEventHandler(handler: EventHandler<T>, signal?: AbortSignal, replay = true): void {
     if (signal?.aborted) return;
     this.handlers.add(handler);
     signal?.addEventListener('abort', () => this.handlers.delete(handler), { once: true });
-    if (handler.add) for (const obj of this.lw.list()) handler.add(obj);
+    if (replay && handler.add) for (const obj of this.lw.list()) handler.add(obj);
   }
 
   /**
    * addEventHandler for a handler that depends on only part of an object: an update whose view is that of the object
    * it replaced is not passed on (controller-runtime's predicates; nonStatusView ignores status writes).
    */
-  addViewHandler(view: (obj: T) => string, handler: EventHandler<T>, signal?: AbortSignal): void {
+  addViewHandler(view: (obj: T) => string, handler: EventHandler<T>, signal?: AbortSignal, replay = true): void {
     if (signal?.aborted) return;
     this.addEventHandler(
       {
@@ -307,6 +309,7 @@ export class SharedInformer<T extends KubernetesObject> {
         ...(handler.delete && { delete: (obj: T) => handler.delete!(obj) }),
       },
       signal,
+      replay,
     );
   }
 

@@ -96,12 +96,9 @@ class BindingStatusController {
       const owner = ownerOfWork(w);
       if (owner) this.queue.addAfter(owner, this.opts.workBatchPeriodMs);
     };
-    // The Works already cached are replayed as adds while the handler is registered: each binding's first reconcile,
-    // which its own add queued above, reads them all. Queuing their bindings again made a second pass over every
-    // binding at a start.
-    let replaying = true;
-    this.works.addEventHandler({ add: (w) => replaying || onWork(w), update: onWork, delete: onWork }, signal);
-    replaying = false;
+    // Not replayed: each binding's first reconcile, which its own add queued above, reads the Works already cached.
+    // Queuing their bindings again made a second pass over every binding at a start.
+    this.works.addEventHandler({ add: onWork, update: onWork, delete: onWork }, signal, false);
   }
 
   private async reconcile(qkey: string): Promise<void> {

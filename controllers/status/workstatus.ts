@@ -118,9 +118,10 @@ class WorkStatusController {
     this.works.addIndex(WORKS_BY_MANIFEST, manifestIdentities);
     const onWork = (w: Work) => this.queue.addAfter(objectKey(w), this.opts.batchPeriodMs);
     this.works.addEventHandler({ add: onWork, update: onWork }, signal);
-    // A cluster's readiness changing, or its client being rebuilt, queues its Works.
+    // A cluster's readiness changing, or its client being rebuilt, queues its Works. Not replayed: the Works already
+    // cached were queued just above.
     const onCluster = (c: Cluster) => this.enqueueWorksOf(c.metadata?.name ?? '');
-    this.clusters.addViewHandler((c) => String(isClusterReady(c)), { add: onCluster, update: onCluster }, signal);
+    this.clusters.addViewHandler((c) => String(isClusterReady(c)), { add: onCluster, update: onCluster }, signal, false);
     this.members.onClientBuilt((cluster) => this.enqueueWorksOf(cluster), signal);
   }
 
