@@ -109,6 +109,7 @@ function addAnnotation(obj: Obj, key: string, value: string): void {
 /** SetLabelsAndAnnotationsForWorkload: which annotations and labels the Work put there, and the Work's id. */
 function recordManaged(manifest: Obj, workID: string): void {
   const annotations = (manifest.metadata.annotations ??= {});
+  // Both of these keys are in the list the first one holds: they are there before it is made.
   annotations[MANAGED_ANNOTATIONS_ANNOTATION] = '';
   annotations[MANAGED_LABELS_ANNOTATION] = '';
   annotations[MANAGED_ANNOTATIONS_ANNOTATION] = Object.keys(annotations).sort().join(',');
