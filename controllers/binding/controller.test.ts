@@ -324,7 +324,7 @@ test('propagateDeps: a distributor started after the binding was deleted still l
 test('bindingView: a binding whose template resourceVersion alone changed renders nothing new; any other change does', () => {
   const binding = (change: (b: any) => void = () => {}) => {
     const b: any = {
-      metadata: { name: 'web-deployment', namespace: 'apps', resourceVersion: '10', labels: { a: '1' } },
+      metadata: { name: 'web-deployment', namespace: 'apps', resourceVersion: '10', generation: 3, labels: { a: '1' } },
       spec: { resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'apps', name: 'web', uid: 'u', resourceVersion: '5' }, clusters: [{ name: 'm1', replicas: 2 }] },
       status: { conditions: [] },
     };
@@ -333,7 +333,8 @@ test('bindingView: a binding whose template resourceVersion alone changed render
   };
   const base = binding();
   const cases: [string, (b: any) => void, boolean][] = [
-    ['the template resourceVersion', (b) => (b.spec.resource.resourceVersion = '6'), true],
+    // The apiserver moves the generation with any change of the spec.
+    ['the template resourceVersion', (b) => ((b.spec.resource.resourceVersion = '6'), (b.metadata.generation = 4)), true],
     ['the binding resourceVersion', (b) => (b.metadata.resourceVersion = '11'), true],
     ['the status', (b) => (b.status.conditions = [{ type: 'Scheduled', status: 'True' }]), true],
     ['the template uid', (b) => (b.spec.resource.uid = 'other'), false],

@@ -126,13 +126,14 @@ function mayApply(kind: OverridePolicyKind, policy: ClusterOverridePolicy | Over
 
 /**
  * A binding as its Works and its status are derived from it: nonStatusView without the template's resourceVersion in
- * spec.resource. The detector refreshes that on every start, as Karmada's does, which rendered every Work and
- * aggregated every status again for nothing; the template itself is read from its own informer, whose changes queue
- * the binding.
+ * spec.resource, nor the generation that its change moves. The detector refreshes that on every start, as Karmada's
+ * does, which rendered every Work and aggregated every status again for nothing; the template itself is read from its
+ * own informer, whose changes queue the binding. Nothing derived from a binding reads its generation.
  */
 export function bindingView(b: Binding): string {
   const { resourceVersion: _rv, ...resource } = b.spec?.resource ?? ({} as Binding['spec']['resource']);
-  const view: Binding = { ...b, spec: { ...b.spec, resource } };
+  const { generation: _generation, ...metadata } = b.metadata ?? {};
+  const view: Binding = { ...b, metadata, spec: { ...b.spec, resource } };
   return nonStatusView(view);
 }
 
