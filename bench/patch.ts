@@ -189,6 +189,7 @@ async function main(): Promise<void> {
     ];
     runs.push(
       ['ResourceBinding of 20 clusters: update (spec.resource.resourceVersion)', updateBinding],
+      ['ResourceBinding of 20 clusters: merge patch (spec.resource.resourceVersion)', (i) => call('PATCH', bindingPath(i), 'application/merge-patch+json', JSON.stringify({ spec: { resource: { resourceVersion: String(i + 2) } } }))],
       ['ResourceBinding of 20 clusters: status merge patch (schedulerObservedGeneration)', (i) => call('PATCH', `${bindingPath(i)}/status`, 'application/merge-patch+json', JSON.stringify({ status: { schedulerObservedGeneration: i + 2 } }))],
     );
     // Warm every path up first (JIT, connections) so that the order of the runs does not decide their figures.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ClusterPropagationPolicy, PropagationPolicy, ResourceBindingSpecSuspension, Suspension } from '../../openapi/karmada/types.js';
-import { buildBinding, controllerUID, jsonEqual, mergeBinding, mergeSuspension, type Binding, type Template } from './binding.js';
+import { mergePatch } from '../../apiserver/handlers/write.js';
+import { buildBinding, controllerUID, jsonEqual, mergeBinding, mergePatchOf, mergeSuspension, type Binding, type Template } from './binding.js';
 import { CPP_ID_LABEL, CPP_NAME_ANNOTATION, PP_ID_LABEL, PP_NAME_ANNOTATION, PP_NAMESPACE_ANNOTATION } from './matching.js';
 
 const nginx: Template = {
@@ -154,4 +155,22 @@ test('jsonEqual ignores key order and undefined members only', () => {
   assert.ok(!jsonEqual({ toString: 'x' }, {}), 'a member is not found on the prototype');
   assert.ok(jsonEqual([{ a: undefined }, null], [{}, null]));
   assert.ok(!jsonEqual([null], [undefined]));
+});
+
+test('mergePatchOf sends what changed, and applied to the old object gives the new one', () => {
+  const cases: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>][] = [
+    ['equal', { a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 }, {}],
+    ['a nested member changed', { spec: { resource: { name: 'x', resourceVersion: '1' }, replicas: 2 } }, { spec: { resource: { name: 'x', resourceVersion: '2' }, replicas: 2 } }, { spec: { resource: { resourceVersion: '2' } } }],
+    ['a member removed, or made undefined', { a: 1, b: 2, c: 3 }, { a: 1, c: undefined }, { b: null, c: null }],
+    ['a member added', { a: 1 }, { a: 1, b: { c: 1 } }, { b: { c: 1 } }],
+    ['a list is sent whole', { a: [1, 2, 3] }, { a: [1, 2] }, { a: [1, 2] }],
+    ['an object becoming a list or a scalar', { a: { b: 1 }, c: { d: 1 } }, { a: [1], c: 'x' }, { a: [1], c: 'x' }],
+    ['a scalar becoming an object', { a: 1 }, { a: { b: 1 } }, { a: { b: 1 } }],
+    ['an object emptied', { labels: { x: '1' } }, { labels: {} }, { labels: { x: null } }],
+  ];
+  for (const [name, from, to, want] of cases) {
+    const patch = mergePatchOf(from, to);
+    assert.deepEqual(patch, want, name);
+    assert.ok(jsonEqual(mergePatch(from, patch), to), `${name}: round trip`);
+  }
 });

@@ -148,6 +148,30 @@ export function mergeSuspension(binding: ResourceBindingSpecSuspension | undefin
 }
 
 /**
+ * The JSON merge patch (RFC 7386) that takes from to to: objects are compared member by member, anything else that
+ * differs is sent whole, and a member gone (or undefined) is sent as null. Values of to are never null (a merge
+ * patch cannot set one). Empty when they are equal.
+ */
+export function mergePatchOf(fromObject: object, toObject: object): Record<string, unknown> {
+  const [from, to] = [fromObject as Record<string, unknown>, toObject as Record<string, unknown>];
+  const patch: Record<string, unknown> = {};
+  for (const k of Object.keys(from)) if (from[k] !== undefined && to[k] === undefined) patch[k] = null;
+  for (const k of Object.keys(to)) {
+    const [a, b] = [from[k], to[k]];
+    if (b === undefined) continue;
+    if (isObject(a) && isObject(b)) {
+      const inner = mergePatchOf(a, b);
+      if (Object.keys(inner).length > 0) patch[k] = inner;
+    } else if (!jsonEqual(a, b)) patch[k] = b;
+  }
+  return patch;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
  * Whether two JSON values are equal, whatever the order of their object keys. Plain loops: every controller compares
  * what it would write with what is cached, and the key arrays and closures of a functional version were 8% of a
  * controller-manager's CPU at a cold start.

@@ -14,7 +14,7 @@ import type { ClusterOverridePolicy, ClusterPropagationPolicy, OverridePolicy, P
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
 import { SharedInformer, type BackoffOptions } from '../runtime/informer.js';
 import type { WorkQueue } from '../runtime/workqueue.js';
-import { BINDING_API_VERSION, bindingKind, bindingPath, buildBinding, controllerUID, jsonEqual, mergeBinding, type Binding, type Template } from './binding.js';
+import { BINDING_API_VERSION, bindingKind, bindingPath, buildBinding, controllerUID, jsonEqual, mergeBinding, mergePatchOf, type Binding, type Template } from './binding.js';
 import { apiVersionOf, collectionPath, discover, objectPath, type WatchedResource } from './discovery.js';
 import { specFingerprint } from './eventfilter.js';
 import {
@@ -404,8 +404,13 @@ class DetectorRun {
     // Listed items may come without their type; the binding is written back with it.
     const current: Binding = { ...existing, apiVersion: BINDING_API_VERSION, kind: desired.kind };
     const merged = mergeBinding(current, desired, kind, policy);
-    if (jsonEqual(merged, current)) return;
-    await this.rest.send('PUT', bindingPath(desired.kind, desired.metadata.namespace, desired.metadata.name), { body: merged, signal: this.signal });
+    const patch = mergePatchOf(current, merged);
+    if (Object.keys(patch).length === 0) return;
+    // What CreateOrUpdate's update changes, as a merge patch guarded by the resourceVersion it was computed from: the
+    // apiserver then neither decodes nor checks the whole binding, statuses of every cluster included (at a cold
+    // start, when every binding takes its template's new resourceVersion, a third of that write's CPU).
+    const body = { ...patch, metadata: { ...(patch.metadata as object), resourceVersion: current.metadata.resourceVersion } };
+    await this.rest.send('PATCH', bindingPath(desired.kind, desired.metadata.namespace, desired.metadata.name), { body, contentType: MERGE_PATCH, signal: this.signal });
     this.log.info({ binding: desired.metadata.name, namespace: desired.metadata.namespace, policy: policy.metadata?.name }, `updated ${desired.kind}`);
   }
 
