@@ -1,7 +1,7 @@
 // Making an incoming custom resource canonical, in kube's order: unknown fields are pruned, nulls the schema does not
 // allow (and has no default for) are dropped, metadata is reduced to ObjectMeta's fields, and defaults are applied.
 import type { KObject } from '../../storage/store.js';
-import { isObject, memberSchema } from './structural.js';
+import { anywhereUnder, embeddedUnder, isObject, memberSchema } from './structural.js';
 import type { JSONSchemaProps } from './types.js';
 
 const TYPE_META = new Set(['apiVersion', 'kind', 'metadata']);
@@ -62,30 +62,6 @@ function pruneNulls(x: unknown, s: JSONSchemaProps | undefined): void {
 }
 
 /** The schemas directly under s: its properties', its additionalProperties' and its items'. */
-function childSchemas(s: JSONSchemaProps): JSONSchemaProps[] {
-  const out = Object.values(s.properties ?? {});
-  const ap = additional(s);
-  if (ap) out.push(ap);
-  if (s.items) out.push(s.items);
-  return out;
-}
-
-/**
- * Whether s or a schema under it has what test looks for, remembered per schema node. coerceMetadata and
- * applyDefaults then walk only where they can change something: most of a ResourceBinding or a Work has neither an
- * embedded resource nor a default under it.
- */
-function anywhereUnder(test: (s: JSONSchemaProps) => boolean): (s: JSONSchemaProps) => boolean {
-  const known = new WeakMap<JSONSchemaProps, boolean>();
-  const under = (s: JSONSchemaProps): boolean => {
-    let found = known.get(s);
-    if (found === undefined) known.set(s, (found = test(s) || childSchemas(s).some(under)));
-    return found;
-  };
-  return under;
-}
-
-const embeddedUnder = anywhereUnder((s) => s['x-kubernetes-embedded-resource'] === true);
 const defaultUnder = anywhereUnder((s) => s.default !== undefined);
 
 /** Keeps only ObjectMeta's fields in the metadata of the object and of every embedded resource. */

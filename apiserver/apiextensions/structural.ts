@@ -16,6 +16,31 @@ export function memberSchema(s: JSONSchemaProps | undefined, key: string): JSONS
   return isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
 }
 
+/** The schemas directly under s: its properties, its additionalProperties when that is a schema, and its items. */
+function childSchemas(s: JSONSchemaProps): JSONSchemaProps[] {
+  const out = Object.values(s.properties ?? {});
+  if (isObject(s.additionalProperties)) out.push(s.additionalProperties as JSONSchemaProps);
+  if (s.items) out.push(s.items);
+  return out;
+}
+
+/**
+ * Whether s or a schema under it has what test looks for, remembered per schema node. A walk over an object on every
+ * write then goes only where it can change or find something: most of a ResourceBinding or a Work has no default, no
+ * embedded resource and no set or map list under it.
+ */
+export function anywhereUnder(test: (s: JSONSchemaProps) => boolean): (s: JSONSchemaProps) => boolean {
+  const known = new WeakMap<JSONSchemaProps, boolean>();
+  const under = (s: JSONSchemaProps): boolean => {
+    let found = known.get(s);
+    if (found === undefined) known.set(s, (found = test(s) || childSchemas(s).some(under)));
+    return found;
+  };
+  return under;
+}
+
+export const embeddedUnder = anywhereUnder((s) => s['x-kubernetes-embedded-resource'] === true);
+
 /** A path segment: an object member or a list index. */
 export type Segment = string | number;
 

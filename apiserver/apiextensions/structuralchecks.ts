@@ -5,21 +5,24 @@ import type { KObject } from '../../storage/store.js';
 import type { ScaleSubresource } from '../registry/types.js';
 import { deepEqual } from '../../storage/json.js';
 import type { KubeFieldError } from './fielderrors.js';
-import { isObject, renderPath, type Segment } from './structural.js';
+import { anywhereUnder, embeddedUnder, isObject, renderPath, type Segment } from './structural.js';
 import type { JSONSchemaProps } from './types.js';
 
 type Step = { seg: Segment; mapKey?: boolean };
 
+type Check = (x: unknown, s: JSONSchemaProps, path: Step[]) => void;
+
 /**
- * Walks obj along the schema, calling `check` with each value, its schema and its path. The path is one stack that
- * the walk pushes to and pops from (every write walks whole objects): check must copy what it keeps of it.
+ * Walks obj along the schema, calling `check` with each value, its schema and its path, where `relevant` says the
+ * schema has what check looks for at or under it. The path is one stack that the walk pushes to and pops from (every
+ * write walks whole objects): check must copy what it keeps of it.
  */
-function walk(x: unknown, s: JSONSchemaProps | undefined, path: Step[], check: (x: unknown, s: JSONSchemaProps, path: Step[]) => void): void {
-  if (!s) return;
+function walk(x: unknown, s: JSONSchemaProps | undefined, path: Step[], relevant: (s: JSONSchemaProps) => boolean, check: Check): void {
+  if (!s || !relevant(s)) return;
   check(x, s, path);
   const down = (v: unknown, sub: JSONSchemaProps | undefined, step: Step) => {
     path.push(step);
-    walk(v, sub, path, check);
+    walk(v, sub, path, relevant, check);
     path.pop();
   };
   if (Array.isArray(x)) x.forEach((v, i) => down(v, s.items, { seg: i }));
@@ -31,10 +34,12 @@ function walk(x: unknown, s: JSONSchemaProps | undefined, path: Step[], check: (
   }
 }
 
+const listTypedUnder = anywhereUnder((s) => s['x-kubernetes-list-type'] === 'set' || s['x-kubernetes-list-type'] === 'map');
+
 /** Duplicates in set lists (by value) and map lists (by their key fields). */
 export function listTypeErrors(schema: JSONSchemaProps, obj: unknown): KubeFieldError[] {
   const errs: KubeFieldError[] = [];
-  walk(obj, schema, [], (x, s, path) => {
+  walk(obj, schema, [], listTypedUnder, (x, s, path) => {
     const listType = s['x-kubernetes-list-type'];
     if (!Array.isArray(x) || (listType !== 'set' && listType !== 'map')) return;
     const keys = s['x-kubernetes-list-map-keys'] ?? [];
@@ -51,7 +56,7 @@ export function listTypeErrors(schema: JSONSchemaProps, obj: unknown): KubeField
 /** Embedded resources (x-kubernetes-embedded-resource) need a kind and a parseable apiVersion. */
 export function embeddedResourceErrors(schema: JSONSchemaProps, obj: unknown): KubeFieldError[] {
   const errs: KubeFieldError[] = [];
-  walk(obj, schema, [], (x, s, path) => {
+  walk(obj, schema, [], embeddedUnder, (x, s, path) => {
     if (!isObject(x) || !s['x-kubernetes-embedded-resource'] || path.length === 0) return;
     const at = (f: string) => renderPath([...path, { seg: f }]);
     for (const f of ['apiVersion', 'kind']) if (!Object.hasOwn(x, f)) errs.push({ type: 'FieldValueRequired', field: at(f), detail: 'must not be empty' });

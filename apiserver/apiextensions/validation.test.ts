@@ -110,6 +110,19 @@ test('list types: set items and map keys must be unique', () => {
   ]);
 });
 
+test('list types and embedded resources are found deep in lists and maps, past subtrees that have none', () => {
+  const tagged: JSONSchemaProps = { type: 'object', properties: { plain: { type: 'array', items: { type: 'string' } }, tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } } } };
+  const schema = spec({
+    before: { type: 'object', properties: { x: { type: 'array', items: { type: 'string' } } } },
+    groups: { type: 'object', additionalProperties: { type: 'array', items: tagged } },
+    templates: { type: 'array', items: { type: 'object', properties: { object: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } } } },
+  });
+  assert.deepEqual(
+    messages(schema, widget({ before: { x: ['a', 'a'] }, groups: { g: [{ plain: ['b', 'b'], tags: ['c'] }, { tags: ['d', 'd'] }] }, templates: [{ object: { apiVersion: 'v1', kind: 'Pod' } }, { object: { apiVersion: 'v1' } }] })),
+    ['spec.templates[1].object.kind: Required value: must not be empty', 'spec.groups[g][1].tags[1]: Duplicate value: "d"'],
+  );
+});
+
 test('embedded resources need apiVersion and kind', () => {
   const schema = spec({ template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } });
   assert.deepEqual(messages(schema, widget({ template: { apiVersion: 'a/b/c', spec: {} } })), [
