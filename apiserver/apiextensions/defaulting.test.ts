@@ -65,10 +65,12 @@ test('nulls: dropped when not nullable, defaulted when there is a default, kept 
     withDefault: { type: 'string', default: 'd' },
     nullable: { type: 'string', nullable: true },
     map: { type: 'object', additionalProperties: { type: 'string', default: 'v' } },
+    free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { known: { type: 'string' } } },
   } } } };
   assert.deepEqual(
-    normalized(schema, { ...typeMeta, spec: { plain: null, withDefault: null, nullable: null, map: { a: null } } }).spec,
-    { withDefault: 'd', nullable: null, map: { a: 'v' } },
+    normalized(schema, { ...typeMeta, spec: { plain: null, withDefault: null, nullable: null, map: { a: null }, free: { known: null, unknown: null, deep: { x: null } } } }).spec,
+    { withDefault: 'd', nullable: null, map: { a: 'v' }, free: { unknown: null, deep: { x: null } } },
+    'where no schema reaches, nulls stay',
   );
 });
 

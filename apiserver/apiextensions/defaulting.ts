@@ -47,8 +47,12 @@ function additional(s: JSONSchemaProps): JSONSchemaProps | undefined {
   return isObject(s.additionalProperties) ? (s.additionalProperties as JSONSchemaProps) : undefined;
 }
 
-/** Drops null members whose schema is not nullable and has no default (those with a default get it below). */
+/**
+ * Drops null members whose schema is not nullable and has no default (those with a default get it below). Where no
+ * schema reaches (a Work's manifests) nothing is dropped, and the walk stops.
+ */
 function pruneNulls(x: unknown, s: JSONSchemaProps | undefined): void {
+  if (!s) return;
   if (isObject(x)) {
     for (const k of Object.keys(x)) {
       const v = x[k];
@@ -61,7 +65,6 @@ function pruneNulls(x: unknown, s: JSONSchemaProps | undefined): void {
   }
 }
 
-/** The schemas directly under s: its properties', its additionalProperties' and its items'. */
 const defaultUnder = anywhereUnder((s) => s.default !== undefined);
 
 /** Keeps only ObjectMeta's fields in the metadata of the object and of every embedded resource. */
