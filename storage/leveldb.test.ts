@@ -481,6 +481,25 @@ test('writing back the stored object with its members in another order is no cha
   });
 });
 
+test('a write that keeps the text length changes the object unless its content is the same, whatever else holds the new resourceVersion', async () => {
+  await withStore({}, async (store) => {
+    // spec comes before metadata in the text, and holds the resourceVersion that the next write of the key is given.
+    const obj = (v: string): KObject => ({ spec: { resourceVersion: String(store.currentResourceVersion() + 2) }, ...cm('s', { v }) });
+    const created = await store.create(key('s'), obj('1'));
+    const stored = (await store.get(key('s')))!;
+    assert.equal(stored.spec.resourceVersion, String(rvOf(created) + 1));
+
+    const same = await store.update(key('s'), { ...stored, metadata: { ...stored.metadata } });
+    assert.equal(rvOf(same), rvOf(created), 'writing back the same content is no change, though the new version appears first in its text');
+    assert.equal(rvOf(await store.guaranteedUpdate(key('s'), (cur) => ({ ...cur }))), rvOf(created));
+    assert.equal(store.currentResourceVersion(), rvOf(created));
+
+    const moved = await store.update(key('s'), { ...stored, data: { v: '2' } });
+    assert.equal(rvOf(moved), rvOf(created) + 1, 'a value of the same length is a change');
+    assert.equal((await store.get(key('s')))!.data.v, '2');
+  });
+});
+
 test('countRemaining: pages report how many objects follow them, as of the first page', async () => {
   await withStore({}, async (store) => {
     const prefix = '/registry/configmaps/ns/';

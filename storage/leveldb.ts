@@ -218,8 +218,9 @@ export class LevelStore implements Store {
     // manifest) is no change either. Reordering keeps the text's length, so the length test still spares the
     // comparison for most real changes, and equal text spares the walk over both objects.
     if (json.length - String(rv).length === current.json.length - current.rv.length) {
-      const same = stamp(key, obj, current.rv);
-      if (same.json === current.json || deepEqual(same.stamped, current.obj)) return Promise.resolve(this.unchanged(current));
+      if (sameButVersion(json, String(rv), current.json, current.rv) || deepEqual(withResourceVersion(obj, current.rv), current.obj)) {
+        return Promise.resolve(this.unchanged(current));
+      }
     }
     this.assignedRv = rv;
     const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), json, prevObject: current.obj, rv };
@@ -531,6 +532,25 @@ function replayed(event: Readonly<HistoryEvent>): StoreEvent {
 
 function withResourceVersion(obj: KObject, rv: string): KObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: rv } };
+}
+
+/**
+ * Whether json, which stamp wrote with resourceVersion rv, is oldJson with oldRv in its place: the text stamp would write
+ * with oldRv, found without writing it (a second JSON.stringify of the object on every write that keeps its length, such
+ * as a status patch that moves a number). The first occurrence of the version may be another field's (a binding's
+ * spec.resource.resourceVersion); the answer is then false, never a wrong true: that text would still hold rv where
+ * oldJson's metadata holds oldRv. A false answer only costs the comparison of the objects.
+ */
+function sameButVersion(json: string, rv: string, oldJson: string, oldRv: string): boolean {
+  const marker = `"resourceVersion":"${rv}"`;
+  const oldMarker = `"resourceVersion":"${oldRv}"`;
+  const at = json.indexOf(marker);
+  return (
+    at >= 0 &&
+    oldJson.startsWith(oldMarker, at) &&
+    json.slice(0, at) === oldJson.slice(0, at) &&
+    json.slice(at + marker.length) === oldJson.slice(at + oldMarker.length)
+  );
 }
 
 function stamp(key: string, obj: KObject, rv: number | string): { stamped: KObject; json: string } {
