@@ -180,7 +180,7 @@ export class LevelStore implements Store {
     }
     if (this.readJson(key) !== undefined) throw new StorageError('KeyExists', key);
     this.assignedRv = rv;
-    return this.enqueue({ type: 'ADDED', key, object: JSON.parse(json), json, rv }, undefined, stamped);
+    return this.enqueue(new StoredEvent('ADDED', key, rv, json, undefined), undefined, stamped);
   }
 
   async update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject> {
@@ -223,8 +223,7 @@ export class LevelStore implements Store {
       }
     }
     this.assignedRv = rv;
-    const event: StoreEvent = { type: 'MODIFIED', key, object: JSON.parse(json), json, prevObject: current.obj, rv };
-    return this.enqueue(event, current.json, stamped);
+    return this.enqueue(new StoredEvent('MODIFIED', key, rv, json, current.json, () => current.obj), current.json, stamped);
   }
 
   async delete(key: string, preconditions: Preconditions = {}): Promise<KObject> {
@@ -347,8 +346,9 @@ export class LevelStore implements Store {
     this.pending.set(event.key, { rv: event.rv, json: event.json });
     this.recent.delete(event.key);
     if (event.json !== undefined) {
-      // The event's object is never changed by those it is sent to: it is the next change's prevObject as well.
-      this.recent.set(event.key, { json: event.json, obj: event.object, rv: String(event.rv), shared: true });
+      // The event's object is never changed by those it is sent to: it is the next change's prevObject as well, parsed
+      // once by whichever needs it first.
+      this.recent.set(event.key, { json: event.json, get obj() { return event.object; }, rv: String(event.rv), shared: true });
       if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.keys().next().value!);
       rememberWritten(result, event.json);
     }
@@ -500,34 +500,44 @@ function parseRv(raw: string | undefined): number {
   return rv;
 }
 
-/**
- * A retained event as watchers are sent it, parsed only now. A change's prevObject, which only selector-filtered
- * watchers look at, is parsed on first use.
- */
+/** A retained event as watchers are sent it: its objects are parsed on first use. */
 function replayed(event: Readonly<HistoryEvent>): StoreEvent {
   const { type, key, rv } = event;
   if (type === 'DELETED') {
     const prevObject = JSON.parse(event.prevJson!) as KObject;
     return { type, key, rv, object: withResourceVersion(prevObject, String(rv)), prevObject };
   }
-  const json = event.json!;
+  const { prevJson } = event;
   let prev: KObject | undefined;
-  let parsedPrev = false;
-  return {
-    type,
-    key,
-    rv,
-    json,
-    object: JSON.parse(json) as KObject,
-    get prevObject() {
-      if (!parsedPrev) {
-        const prevJson = event.prevJson;
-        prev = prevJson === undefined ? undefined : (JSON.parse(prevJson) as KObject);
-        parsedPrev = true;
-      }
-      return prev;
-    },
-  };
+  return new StoredEvent(type, key, rv, event.json!, prevJson, prevJson === undefined ? undefined : () => (prev ??= JSON.parse(prevJson) as KObject));
+}
+
+/**
+ * The event of a stored text, its object parsed on first use. Most written objects are never looked at again in this
+ * process: a JSON watch sends the text on, and four writes in five come before the next write of their key, which
+ * would read the object, or after it has left the recent keys. Parsing each at once was a twentieth of a burst's
+ * apiserver CPU. The previous object, which only selector-filtered watchers and the garbage collector read, comes from
+ * prev.
+ */
+class StoredEvent implements StoreEvent {
+  private parsed?: KObject = undefined;
+
+  constructor(
+    readonly type: 'ADDED' | 'MODIFIED',
+    readonly key: string,
+    readonly rv: number,
+    readonly json: string,
+    readonly prevJson: string | undefined,
+    private readonly prev?: () => KObject | undefined,
+  ) {}
+
+  get object(): KObject {
+    return (this.parsed ??= JSON.parse(this.json) as KObject);
+  }
+
+  get prevObject(): KObject | undefined {
+    return this.prev?.();
+  }
 }
 
 function withResourceVersion(obj: KObject, rv: string): KObject {

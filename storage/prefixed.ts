@@ -42,7 +42,22 @@ export class PrefixedStore implements Store {
 
   watch(prefix: string, opts: WatchOptions, onEvent: (e: StoreEvent) => void): Watcher {
     const strip = this.prefix.length;
-    return this.inner.watch(this.prefix + prefix, opts, (e) => onEvent({ ...e, key: e.key.slice(strip) }));
+    // The event's objects stay as the inner store made them, parsed when first read if it parses lazily.
+    return this.inner.watch(this.prefix + prefix, opts, (e) =>
+      onEvent({
+        type: e.type,
+        key: e.key.slice(strip),
+        rv: e.rv,
+        json: e.json,
+        prevJson: e.prevJson,
+        get object() {
+          return e.object;
+        },
+        get prevObject() {
+          return e.prevObject;
+        },
+      }),
+    );
   }
 
   currentResourceVersion(): number {

@@ -20,6 +20,8 @@ export interface StoreEvent {
   json?: string;
   /** The object before the change (MODIFIED and DELETED). */
   prevObject?: KObject;
+  /** prevObject as stored, as JSON text, where the store has it at hand. */
+  prevJson?: string;
   /** The global resourceVersion of this change. */
   rv: number;
 }

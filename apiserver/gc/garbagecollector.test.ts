@@ -185,3 +185,29 @@ test('deletions left waiting for the collector (orphan, foreground) are carried 
     }
   });
 });
+
+test('an object whose owners are taken off leaves the graph, and one given owners by an update joins it', async () => {
+  await withLevelStore(async (store) => {
+    const registry = new Registry(store);
+    registry.add(...BUILTIN_RESOURCES);
+    const cms = registry.storeFor(registry.lookup('', 'v1', 'configmaps')!);
+    const owner = await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+    const ref = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid }];
+    await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'released', ownerReferences: ref } });
+    await cms.create(NS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'adopted' } });
+    const gc = new GarbageCollector(registry, store, logger);
+    try {
+      await gc.start();
+      await gc.idle();
+      await cms.guaranteedUpdate(NS, 'released', (cm) => ({ ...cm, metadata: { ...cm.metadata, ownerReferences: undefined } }));
+      await cms.update(NS, 'adopted', { ...(await cms.get(NS, 'adopted')), data: { now: 'owned' }, metadata: { ...(await cms.get(NS, 'adopted')).metadata, ownerReferences: ref } });
+      await gc.idle();
+      // A foreground deletion deletes the owner's dependents as the graph holds them.
+      await cms.delete(NS, 'owner', { propagationPolicy: 'Foreground' });
+      const names = async () => (await cms.list(NS, {})).items.map((o) => o.metadata!.name).sort();
+      await until('the owner and its one dependent deleted', async () => (await names()).join() === 'released');
+    } finally {
+      gc.stop();
+    }
+  });
+});

@@ -104,7 +104,7 @@ export function watchObjects(scope: RequestScope): WatchStream {
       };
       const emit = (e: WatchEvent) => {
         if (stopped) return;
-        const rv = Number(e.object.metadata?.resourceVersion);
+        const rv = e.rv ?? Number(e.object.metadata?.resourceVersion);
         if (Number.isFinite(rv)) lastRV = Math.max(lastRV, rv);
         send(e, backfill);
       };

@@ -76,6 +76,8 @@ export interface WatchEvent {
   object: KObject;
   /** object as JSON text, when storage handed it over as such. */
   json?: string;
+  /** object's resourceVersion, when storage handed it over. */
+  rv?: number;
 }
 
 export interface WatchStream {

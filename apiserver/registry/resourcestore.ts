@@ -60,6 +60,8 @@ export interface ResourceWatchEvent {
   object: KObject;
   /** object as JSON text, when it is the stored object unchanged. */
   json?: string;
+  /** object's resourceVersion. */
+  rv: number;
 }
 
 export const FINALIZER_ORPHAN = 'orphan';
@@ -310,18 +312,21 @@ export class ResourceStore {
     try {
       return this.store.watch(prefix, { resourceVersion: q.resourceVersion }, (e: StoreEvent) => {
         if (exact !== undefined && e.key !== exact) return;
+        // The store's event as it is: its object is parsed only if the watch's encoding needs more than the text.
+        if (!filtered && !this.converter) return onEvent(e);
+        const { rv } = e;
         const object = this.served(e.object);
         const json = this.converter ? undefined : e.json;
-        if (!filtered) return onEvent({ type: e.type, object, json });
+        if (!filtered) return onEvent({ type: e.type, object, json, rv });
         // An object moving into or out of the selection is an ADDED or DELETED for this watcher, as in kube.
         const now = e.type !== 'DELETED' && this.matches(e.object, labelSel, fieldSel);
         const before = e.prevObject !== undefined && this.matches(e.prevObject, labelSel, fieldSel);
         if (e.type === 'DELETED') {
-          if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object, json });
-        } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object, json });
-        else if (now) onEvent({ type: 'ADDED', object, json });
+          if (before || this.matches(e.object, labelSel, fieldSel)) onEvent({ type: 'DELETED', object, json, rv });
+        } else if (now && (before || e.type === 'ADDED')) onEvent({ type: e.type, object, json, rv });
+        else if (now) onEvent({ type: 'ADDED', object, json, rv });
         // An object leaving the selection is reported as its last matching state, at the new resourceVersion.
-        else if (before) onEvent({ type: 'DELETED', object: this.served({ ...e.prevObject!, metadata: { ...e.prevObject!.metadata, resourceVersion: e.object.metadata?.resourceVersion } }) });
+        else if (before) onEvent({ type: 'DELETED', object: this.served({ ...e.prevObject!, metadata: { ...e.prevObject!.metadata, resourceVersion: String(rv) } }), rv });
       });
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Expired')
