@@ -5,6 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LevelStore, type LevelStoreOptions } from './leveldb.js';
 import { StorageError, type KObject, type StoreEvent } from './store.js';
 
@@ -497,6 +499,28 @@ test('a write that keeps the text length changes the object unless its content i
     const moved = await store.update(key('s'), { ...stored, data: { v: '2' } });
     assert.equal(rvOf(moved), rvOf(created) + 1, 'a value of the same length is a change');
     assert.equal((await store.get(key('s')))!.data.v, '2');
+  });
+});
+
+test('a key written again keeps no older version of its object alive', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  await withStore({}, async (store) => {
+    // The first version's object, as a watcher had it parsed: once the key has moved on, nothing of the store's may
+    // hold it (a chain from each version to the one before grew without end for a key written often).
+    let first: WeakRef<KObject> | undefined;
+    const watcher = store.watch('/registry/', {}, (e) => {
+      if (e.type === 'ADDED') first = new WeakRef(e.object);
+      else void e.prevObject;
+    });
+    await store.create(key('v'), cm('v', { n: '0' }));
+    for (let n = 1; n <= 3; n++) await store.guaranteedUpdate(key('v'), (cur) => ({ ...cur, data: { n: String(n) } }));
+    watcher.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.ok(first, 'the watcher saw the create');
+    assert.equal(first.deref(), undefined);
+    assert.equal((await store.get(key('v')))!.data.n, '3');
   });
 });
 

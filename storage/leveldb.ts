@@ -88,12 +88,35 @@ export interface LevelStoreOptions {
   sync?: boolean;
 }
 
-interface Current {
-  json: string;
-  obj: KObject;
-  rv: string;
-  /** obj is also the object watchers were sent (kept in LevelStore.recent). */
-  shared?: true;
+/**
+ * A stored text and the object parsed from it on first use. Most written objects are never looked at again in this
+ * process: a JSON watch sends the text on, and four writes in five come before the next write of their key, which
+ * would read the object, or after it has left the recent keys. Parsing each at once was a twentieth of a burst's
+ * apiserver CPU. A version refers to nothing but its text and object, so an event or entry that keeps one keeps no
+ * older version alive.
+ */
+class Version {
+  constructor(
+    readonly json: string,
+    private parsed?: KObject,
+  ) {}
+
+  get obj(): KObject {
+    return (this.parsed ??= JSON.parse(this.json) as KObject);
+  }
+}
+
+/** The latest version of a key, as a write starts from it. */
+class Current extends Version {
+  constructor(
+    json: string,
+    readonly rv: string,
+    parsed?: KObject,
+    /** obj is also the object watchers were sent (kept in LevelStore.recent). */
+    readonly shared = false,
+  ) {
+    super(json, parsed);
+  }
 }
 
 interface Mutation {
@@ -180,7 +203,8 @@ export class LevelStore implements Store {
     }
     if (this.readJson(key) !== undefined) throw new StorageError('KeyExists', key);
     this.assignedRv = rv;
-    return this.enqueue(new StoredEvent('ADDED', key, rv, json, undefined), undefined, stamped);
+    const latest = new Current(json, String(rv), undefined, true);
+    return this.enqueue(new StoredEvent('ADDED', key, rv, latest), undefined, stamped, latest);
   }
 
   async update(key: string, obj: KObject, expectedResourceVersion?: string): Promise<KObject> {
@@ -223,7 +247,8 @@ export class LevelStore implements Store {
       }
     }
     this.assignedRv = rv;
-    return this.enqueue(new StoredEvent('MODIFIED', key, rv, json, current.json, () => current.obj), current.json, stamped);
+    const latest = new Current(json, String(rv), undefined, true);
+    return this.enqueue(new StoredEvent('MODIFIED', key, rv, latest, current), current.json, stamped, latest);
   }
 
   async delete(key: string, preconditions: Preconditions = {}): Promise<KObject> {
@@ -333,7 +358,7 @@ export class LevelStore implements Store {
     const json = this.readJson(key);
     if (json === undefined) return undefined;
     const obj = JSON.parse(json) as KObject;
-    return { json, obj, rv: String(obj.metadata?.resourceVersion) };
+    return new Current(json, String(obj.metadata?.resourceVersion), obj);
   }
 
   /** current as the answer to a write that changed nothing: callers may change what they are answered. */
@@ -341,16 +366,17 @@ export class LevelStore implements Store {
     return current.shared ? (JSON.parse(current.json) as KObject) : current.obj;
   }
 
-  private enqueue(event: StoreEvent, prevJson: string | undefined, result: KObject): Promise<KObject> {
+  /** latest: the key's new version, when the change leaves one (the event's own, shared). */
+  private enqueue(event: StoreEvent, prevJson: string | undefined, result: KObject, latest?: Current): Promise<KObject> {
     this.queuedWrites++;
     this.pending.set(event.key, { rv: event.rv, json: event.json });
     this.recent.delete(event.key);
-    if (event.json !== undefined) {
+    if (latest) {
       // The event's object is never changed by those it is sent to: it is the next change's prevObject as well, parsed
       // once by whichever needs it first.
-      this.recent.set(event.key, { json: event.json, get obj() { return event.object; }, rv: String(event.rv), shared: true });
+      this.recent.set(event.key, latest);
       if (this.recent.size > RECENT_KEYS) this.recent.delete(this.recent.keys().next().value!);
-      rememberWritten(result, event.json);
+      rememberWritten(result, latest.json);
     }
     return new Promise<KObject>((resolve, reject) => {
       this.queue.push({ event, prevJson, result, resolve, reject });
@@ -507,36 +533,33 @@ function replayed(event: Readonly<HistoryEvent>): StoreEvent {
     const prevObject = JSON.parse(event.prevJson!) as KObject;
     return { type, key, rv, object: withResourceVersion(prevObject, String(rv)), prevObject };
   }
-  const { prevJson } = event;
-  let prev: KObject | undefined;
-  return new StoredEvent(type, key, rv, event.json!, prevJson, prevJson === undefined ? undefined : () => (prev ??= JSON.parse(prevJson) as KObject));
+  return new StoredEvent(type, key, rv, new Version(event.json!), event.prevJson === undefined ? undefined : new Version(event.prevJson));
 }
 
-/**
- * The event of a stored text, its object parsed on first use. Most written objects are never looked at again in this
- * process: a JSON watch sends the text on, and four writes in five come before the next write of their key, which
- * would read the object, or after it has left the recent keys. Parsing each at once was a twentieth of a burst's
- * apiserver CPU. The previous object, which only selector-filtered watchers and the garbage collector read, comes from
- * prev.
- */
+/** An event of a stored version, and of the version before it; each object is parsed when first read. */
 class StoredEvent implements StoreEvent {
-  private parsed?: KObject = undefined;
-
   constructor(
     readonly type: 'ADDED' | 'MODIFIED',
     readonly key: string,
     readonly rv: number,
-    readonly json: string,
-    readonly prevJson: string | undefined,
-    private readonly prev?: () => KObject | undefined,
+    private readonly version: Version,
+    private readonly previous?: Version,
   ) {}
 
+  get json(): string {
+    return this.version.json;
+  }
+
   get object(): KObject {
-    return (this.parsed ??= JSON.parse(this.json) as KObject);
+    return this.version.obj;
+  }
+
+  get prevJson(): string | undefined {
+    return this.previous?.json;
   }
 
   get prevObject(): KObject | undefined {
-    return this.prev?.();
+    return this.previous?.obj;
   }
 }
 

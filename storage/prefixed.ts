@@ -42,22 +42,7 @@ export class PrefixedStore implements Store {
 
   watch(prefix: string, opts: WatchOptions, onEvent: (e: StoreEvent) => void): Watcher {
     const strip = this.prefix.length;
-    // The event's objects stay as the inner store made them, parsed when first read if it parses lazily.
-    return this.inner.watch(this.prefix + prefix, opts, (e) =>
-      onEvent({
-        type: e.type,
-        key: e.key.slice(strip),
-        rv: e.rv,
-        json: e.json,
-        prevJson: e.prevJson,
-        get object() {
-          return e.object;
-        },
-        get prevObject() {
-          return e.prevObject;
-        },
-      }),
-    );
+    return this.inner.watch(this.prefix + prefix, opts, (e) => onEvent(new UnprefixedEvent(e, e.key.slice(strip))));
   }
 
   currentResourceVersion(): number {
@@ -66,4 +51,36 @@ export class PrefixedStore implements Store {
 
   /** The shared store is closed by its owner. */
   async close(): Promise<void> {}
+}
+
+/** An event of the inner store under its key here; its objects are read from it only when asked for, as it parses them. */
+class UnprefixedEvent implements StoreEvent {
+  constructor(
+    private readonly inner: StoreEvent,
+    readonly key: string,
+  ) {}
+
+  get type(): StoreEvent['type'] {
+    return this.inner.type;
+  }
+
+  get rv(): number {
+    return this.inner.rv;
+  }
+
+  get json(): string | undefined {
+    return this.inner.json;
+  }
+
+  get object(): KObject {
+    return this.inner.object;
+  }
+
+  get prevJson(): string | undefined {
+    return this.inner.prevJson;
+  }
+
+  get prevObject(): KObject | undefined {
+    return this.inner.prevObject;
+  }
 }
