@@ -91,8 +91,8 @@ export interface LevelStoreOptions {
 /**
  * A stored text and the object parsed from it on first use. Most written objects are never looked at again in this
  * process: a JSON watch sends the text on, and four writes in five come before the next write of their key, which
- * would read the object, or after it has left the recent keys. Parsing each at once was a twentieth of a burst's
- * apiserver CPU. A version refers to nothing but its text and object, so an event or entry that keeps one keeps no
+ * would read the object, or after it has left the recent keys. Parsing each at once was about 4% of the apiserver's
+ * CPU in a burst. A version refers to nothing but its text and object, so an event or entry that keeps one keeps no
  * older version alive.
  */
 class Version {
