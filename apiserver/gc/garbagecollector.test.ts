@@ -200,7 +200,8 @@ test('an object whose owners are taken off leaves the graph, and one given owner
       await gc.start();
       await gc.idle();
       await cms.guaranteedUpdate(NS, 'released', (cm) => ({ ...cm, metadata: { ...cm.metadata, ownerReferences: undefined } }));
-      await cms.update(NS, 'adopted', { ...(await cms.get(NS, 'adopted')), data: { now: 'owned' }, metadata: { ...(await cms.get(NS, 'adopted')).metadata, ownerReferences: ref } });
+      const adopted = await cms.get(NS, 'adopted');
+      await cms.update(NS, 'adopted', { ...adopted, data: { now: 'owned' }, metadata: { ...adopted.metadata, ownerReferences: ref } });
       await gc.idle();
       // A foreground deletion deletes the owner's dependents as the graph holds them.
       await cms.delete(NS, 'owner', { propagationPolicy: 'Foreground' });
