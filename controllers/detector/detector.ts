@@ -8,7 +8,6 @@
 // informer caches for the templates it selects; where Karmada compares a template's old and new versions to ignore
 // status-only updates, a fingerprint of the last metadata seen is kept per template (see onTemplate).
 import { setMaxListeners } from 'node:events';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ClusterOverridePolicy, ClusterPropagationPolicy, OverridePolicy, PropagationPolicy, ResourceSelector } from '../../openapi/karmada/types.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
@@ -47,7 +46,7 @@ import {
 } from './matching.js';
 import { interpretReplicas } from './replicas.js';
 import { metadataOnly } from './rest.js';
-import { isStatus } from '../runtime/client.js';
+import { isStatus, type KeepAliveKubeConfig } from '../runtime/client.js';
 import { restClient, type RESTClient } from '../runtime/rest.js';
 import { MERGE_PATCH } from '../execution/work.js';
 
@@ -135,7 +134,7 @@ export class ResourceDetector implements Controller {
 
 class DetectorRun {
   private readonly log: Logger;
-  private readonly kc: KubeConfig;
+  private readonly kc: KeepAliveKubeConfig;
   private readonly rest: RESTClient;
   private readonly signal: AbortSignal;
   private readonly skipped: readonly RegExp[];

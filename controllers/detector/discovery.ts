@@ -1,7 +1,7 @@
 // Which resources the detector watches: every resource the apiserver serves that can be listed, watched and deleted
 // (the garbage collector's GetDeletableResources, which Karmada's detector uses), in the version discovery prefers,
 // except those Karmada skips (util.NewSkippedResourceConfig): its own federation API, events and leases.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KeepAliveKubeConfig } from '../runtime/client.js';
 import { restClient } from '../runtime/rest.js';
 
 export interface WatchedResource {
@@ -87,7 +87,7 @@ export interface Discovery {
 }
 
 /** Reads /api and /apis and every served group version. A group version that fails to load fails its group only. */
-export async function discover(kc: KubeConfig, signal?: AbortSignal): Promise<Discovery> {
+export async function discover(kc: KeepAliveKubeConfig, signal?: AbortSignal): Promise<Discovery> {
   const rest = restClient(kc);
   const core = (await rest.request('GET', '/api', { signal })) as { versions: string[] };
   const apis = (await rest.request('GET', '/apis', { signal })) as { groups: { name: string; versions: { version: string }[]; preferredVersion?: { version: string } }[] };

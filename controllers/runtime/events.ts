@@ -5,9 +5,8 @@
 // are folded into one count update; one this process has written is updated with one patch, and one an earlier
 // run wrote is found by its name, which comes from what it says. Recording is best effort: a failure is logged, and
 // when too many events are queued (the apiserver is down or slow), new ones are dropped, as client-go drops them.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { isStatus } from './client.js';
+import { isStatus, type KeepAliveKubeConfig } from './client.js';
 import { restClient, type RESTClient } from './rest.js';
 
 export interface Involved {
@@ -70,7 +69,7 @@ export class EventRecorder {
   private dropping = false;
 
   constructor(
-    kc: KubeConfig,
+    kc: KeepAliveKubeConfig,
     /** The source component, as Karmada names its recorders ("binding-controller", "override-manager"). */
     private readonly component: string,
     private readonly logger: Logger,

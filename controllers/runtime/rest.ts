@@ -1,12 +1,11 @@
-// JSON requests to any Kubernetes API by path, with a kubeconfig's credentials, on its keep-alive agent. Objects of
+// JSON requests to any Kubernetes API by path, with a kubeconfig's credentials, on its request dispatcher. Objects of
 // any kind are read and written as the API serves them: client-node's typed and generic clients turn built-in kinds
 // into their generated models (dropping fields those do not know, turning timestamps into Dates) and cost more per
 // call than the request itself on the controllers' hot paths.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { RequestOptions } from 'node:https';
+import { errors, type Dispatcher } from 'undici';
 import type { Obj } from '../overrides/jsonpatch.js';
-import { apiErrorOf, requestOptions } from './client.js';
+import { apiErrorOf, type KeepAliveKubeConfig } from './client.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -26,75 +25,79 @@ export interface RESTClient {
 }
 
 /**
- * How long the TLS options and credentials a client resolved are used before they are resolved again: resolving them
- * costs a request more than the rest of its client-side work (client-node builds an agent each time), and tokens a
- * kubeconfig's auth provider refreshes are still picked up.
+ * How long the credentials a client resolved are used before they are resolved again: resolving them costs a request
+ * more than the rest of its client-side work, and tokens a kubeconfig's auth provider refreshes are still picked up.
  */
 const OPTIONS_TTL_MS = 60_000;
 
-/** A client for the API kc points at (on its keep-alive agent when it has one). */
-export function restClient(kc: KubeConfig, timeoutMs = DEFAULT_TIMEOUT_MS): RESTClient {
-  let resolved: { at: number; options: Promise<RequestOptions> } | undefined;
-  const currentOptions = () => {
+/** Where a client's requests go, and the headers that carry its credentials. */
+interface Target {
+  dispatcher: Dispatcher;
+  origin: string;
+  /** The server's path prefix (a member's apiEndpoint may have one), without a trailing slash. */
+  prefix: string;
+  headers: Record<string, string>;
+}
+
+async function resolveTarget(kc: KeepAliveKubeConfig): Promise<Target> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const server = new URL(cluster.server);
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(opts.headers ?? {})) if (value !== undefined) headers[name.toLowerCase()] = String(value);
+  if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  return { dispatcher: await kc.requestDispatcher(), origin: server.origin, prefix: server.pathname.replace(/\/+$/, ''), headers };
+}
+
+/** A client for the API kc points at, on its request dispatcher's keep-alive connections. */
+export function restClient(kc: KeepAliveKubeConfig, timeoutMs = DEFAULT_TIMEOUT_MS): RESTClient {
+  let resolved: { at: number; target: Promise<Target> } | undefined;
+  const currentTarget = () => {
     const now = Date.now();
     if (!resolved || now - resolved.at > OPTIONS_TTL_MS) {
-      const entry = { at: now, options: requestOptions(kc) };
+      const entry = { at: now, target: resolveTarget(kc) };
       // A failed resolution is not kept: the next request tries again.
-      entry.options.catch(() => resolved === entry && (resolved = undefined));
+      entry.target.catch(() => resolved === entry && (resolved = undefined));
       resolved = entry;
     }
-    return resolved.options;
+    return resolved.target;
   };
   async function call(method: string, path: string, opts: RequestOptionsJSON, parse: boolean): Promise<Obj | undefined> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    const options = await currentOptions();
-    const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<Obj | undefined>((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          ...options,
-          method,
-          signal: opts.signal,
-          // An idle socket timeout rather than AbortSignal.timeout: no timer and no combined signal per request.
-          timeout: timeoutMs,
-          headers: {
-            ...options.headers,
-            accept: 'application/json',
-            ...(body ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': String(body.length) } : {}),
-          },
-        },
-        (res) => {
-          const code = res.statusCode ?? 0;
-          if (!parse && code >= 200 && code < 300) {
-            res.on('error', reject);
-            res.on('end', () => resolve(undefined));
-            res.resume();
-            return;
-          }
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (code >= 200 && code < 300) {
-              try {
-                return resolve(text ? JSON.parse(text) : {});
-              } catch {
-                // Not JSON: reported below as what it is.
-              }
-            }
-            reject(apiErrorOf(code, text, `${method} ${path}`));
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no response within ${timeoutMs} ms`)));
-      req.on('error', reject);
-      req.end(body);
-    });
+    const { dispatcher, origin, prefix, headers } = await currentTarget();
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const fail = (err: unknown): never => {
+      const timedOut = err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
+      throw timedOut ? new Error(`${method} ${path}: no response within ${timeoutMs} ms`, { cause: err }) : err;
+    };
+    const res = await dispatcher
+      .request({
+        origin,
+        path: prefix + path,
+        method: method as Dispatcher.HttpMethod,
+        signal: opts.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        headers: { ...headers, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }) },
+        body,
+      })
+      .catch(fail);
+    const code = res.statusCode;
+    if (!parse && code >= 200 && code < 300) {
+      // Read to the end, however long: a body left unread would cost the connection.
+      await res.body.dump({ limit: Infinity }).catch(fail);
+      return undefined;
+    }
+    const text = await res.body.text().catch(fail);
+    if (code >= 200 && code < 300) {
+      try {
+        return text ? JSON.parse(text) : {};
+      } catch {
+        // Not JSON: reported below as what it is.
+      }
+    }
+    throw apiErrorOf(code, text, `${method} ${path}`);
   }
   return {
     request: async (method, path, opts = {}) => (await call(method, path, opts, true))!,
