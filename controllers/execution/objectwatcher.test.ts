@@ -74,6 +74,7 @@ test('ResourceMapper reads discovery once, and again for a kind it did not find 
       return { resources };
     },
     send: async () => assert.fail('discovery writes nothing'),
+    raw: async () => assert.fail('discovery reads objects'),
   };
   const mapper = new ResourceMapper(rest, 0);
   assert.deepEqual(await mapper.resolve('apps/v1', 'Deployment'), { plural: 'deployments', namespaced: true });

@@ -113,7 +113,8 @@ class CredentialedAgent extends HTTPSAgent {
  * A kubeconfig whose typed clients, and raw requests made with requestOptions, share one keep-alive agent.
  * client-node builds a new https.Agent for every request (applyToHTTPSOptions included), so each API call would open
  * (and close) its own TCP and TLS connection: the server then spends more on handshakes than on the calls. Watches
- * keep their own agents (an informer cuts its watch by destroying that agent).
+ * keep their own agents (an informer cuts its watch by destroying that agent), and rest.ts's requests their own
+ * keep-alive connections (requestDispatcher).
  */
 export class KeepAliveKubeConfig extends KubeConfig {
   private agent?: Promise<HTTPAgent | undefined>;

@@ -3,26 +3,21 @@
 // token or tls.crt/tls.key), TLS verification is skipped when spec.insecureSkipTLSVerification says so, and
 // spec.proxyURL is honoured (spec.proxyHeader is not). A client is cached per cluster and rebuilt when any of those
 // inputs change; one set of clients is shared by every controller of a process.
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type V1Secret } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Cluster } from '../../openapi/karmada/types.js';
-import { KeepAliveKubeConfig, requestOptions } from './client.js';
+import { KeepAliveKubeConfig } from './client.js';
 import type { ControllerContext } from './controller.js';
 import { InformerFactory, type SharedInformer } from './informer.js';
 import { withDeadline } from './deadline.js';
+import { restClient, type RawResponse, type RESTClient } from './rest.js';
 
 export const CLUSTER_API = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' } as const;
 export const CLUSTERS_PATH = `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`;
 const SECRETS_PATH = '/api/v1/secrets';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export interface RawResponse {
-  statusCode: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+export type { RawResponse };
 
 export interface RawGetOptions {
   /** Accept header; application/json unless given. */
@@ -40,7 +35,7 @@ export class MemberClient {
   /** create/read/patch/replace/delete/list for any apiVersion and kind (resolved through the member's discovery). */
   readonly objects: KubernetesObjectApi;
   private factory?: InformerFactory;
-  private readonly requestOptions: Promise<RequestOptions>;
+  private readonly rest: RESTClient;
 
   constructor(
     readonly cluster: string,
@@ -50,7 +45,7 @@ export class MemberClient {
     this.core = kc.makeApiClient(CoreV1Api);
     this.customObjects = kc.makeApiClient(CustomObjectsApi);
     this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.requestOptions = requestOptions(kc);
+    this.rest = restClient(kc);
   }
 
   get server(): string {
@@ -79,19 +74,8 @@ export class MemberClient {
    * with the member's credentials. Any HTTP status resolves; only a failure to get a response rejects.
    */
   async get(path: string, opts: RawGetOptions = {}): Promise<RawResponse> {
-    const url = new URL(this.server.replace(/\/+$/, '') + path);
-    const base = await this.requestOptions;
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return withDeadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.signal, (signal) => new Promise((resolve, reject) => {
-      const req = request(url, { ...base, method: 'GET', signal, headers: { ...base.headers, accept: opts.accept ?? 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      req.on('error', reject);
-      req.end();
-    }));
+    // On the connections the controllers' writes to the member use: a probe opens them before the first write needs one.
+    return withDeadline(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.signal, (signal) => this.rest.raw('GET', path, { accept: opts.accept, signal }));
   }
 
   close(): void {

@@ -12,7 +12,16 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export interface RequestOptionsJSON {
   body?: unknown;
   contentType?: string;
+  /** application/json unless given. */
+  accept?: string;
   signal?: AbortSignal;
+}
+
+/** An answer as it came, whatever its status. */
+export interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 export interface RESTClient {
@@ -22,6 +31,8 @@ export interface RESTClient {
    * parsing it was about a twentieth of the controller-manager's CPU: a success's body is read past instead.
    */
   send(method: string, path: string, opts?: RequestOptionsJSON): Promise<void>;
+  /** A request whose answer resolves whatever its status: only a failure to get one rejects. */
+  raw(method: string, path: string, opts?: RequestOptionsJSON): Promise<RawResponse>;
 }
 
 /**
@@ -64,7 +75,8 @@ export function restClient(kc: KeepAliveKubeConfig, timeoutMs = DEFAULT_TIMEOUT_
     }
     return resolved.target;
   };
-  async function call(method: string, path: string, opts: RequestOptionsJSON, parse: boolean): Promise<Obj | undefined> {
+  /** The answer's status, headers and a body still to be read. */
+  async function respond(method: string, path: string, opts: RequestOptionsJSON) {
     const { dispatcher, origin, prefix, headers } = await currentTarget();
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const fail = (err: unknown): never => {
@@ -79,17 +91,26 @@ export function restClient(kc: KeepAliveKubeConfig, timeoutMs = DEFAULT_TIMEOUT_
         signal: opts.signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        headers: { ...headers, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }) },
+        headers: { ...headers, accept: opts.accept ?? 'application/json', ...(body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }) },
         body,
       })
       .catch(fail);
+    return {
+      statusCode: res.statusCode,
+      headers: res.headers,
+      text: () => res.body.text().catch(fail),
+      // Read to the end, however long: a body left unread would cost the connection.
+      skip: () => res.body.dump({ limit: Infinity }).catch(fail),
+    };
+  }
+  async function call(method: string, path: string, opts: RequestOptionsJSON, parse: boolean): Promise<Obj | undefined> {
+    const res = await respond(method, path, opts);
     const code = res.statusCode;
     if (!parse && code >= 200 && code < 300) {
-      // Read to the end, however long: a body left unread would cost the connection.
-      await res.body.dump({ limit: Infinity }).catch(fail);
+      await res.skip();
       return undefined;
     }
-    const text = await res.body.text().catch(fail);
+    const text = await res.text();
     if (code >= 200 && code < 300) {
       try {
         return text ? JSON.parse(text) : {};
@@ -102,5 +123,9 @@ export function restClient(kc: KeepAliveKubeConfig, timeoutMs = DEFAULT_TIMEOUT_
   return {
     request: async (method, path, opts = {}) => (await call(method, path, opts, true))!,
     send: async (method, path, opts = {}) => void (await call(method, path, opts, false)),
+    raw: async (method, path, opts = {}) => {
+      const res = await respond(method, path, opts);
+      return { statusCode: res.statusCode, headers: res.headers, body: await res.text() };
+    },
   };
 }
