@@ -186,6 +186,19 @@ test('raw requests to a cluster behind a proxy tunnel through it, with the clien
   }
 });
 
+test('raw requests connect again once the server has closed their connections', async () => {
+  const kc = new KeepAliveKubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const rest = restClient(kc);
+  await rest.request('GET', '/api/v1/namespaces');
+  const before = connections;
+  server.closeAllConnections();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(await rest.request('GET', '/api/v1/namespaces'), { kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [] });
+  assert.equal(connections - before, 1);
+  await kc.close();
+});
+
 test('a list whose snapshot expires is read again whole, each item transformed once', async () => {
   const kc = new KeepAliveKubeConfig();
   kc.loadFromFile(kubeconfig);
