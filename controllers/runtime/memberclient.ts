@@ -48,10 +48,6 @@ export class MemberClient {
     this.rest = restClient(kc);
   }
 
-  get server(): string {
-    return this.kc.getCurrentCluster()!.server;
-  }
-
   /**
    * Shared informers on the member (forResource('/api/v1/nodes'), ...), created on first use. They live until
    * stopInformers, or until the client is rebuilt or dropped: a controller that registers handlers must look the
