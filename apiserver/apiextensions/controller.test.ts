@@ -144,11 +144,22 @@ test('CRDs are served, validated and cleaned up', async (t) => {
     assert.equal(refused.message, 'create not allowed while custom resource definition is terminating');
     assert.ok(widgets(), 'still served while a custom resource waits for its finalizer');
 
+    // What is still registered at the moment the waiting CRD is granted the names the deleted one held.
+    let atHandOver: { widgetSchema: boolean; widgetKind: boolean } | undefined;
+    const add = registry.add.bind(registry);
+    registry.add = (...rts) => {
+      if (rts.some((rt) => rt.kind === 'Gizmo'))
+        atHandOver ??= { widgetSchema: schemas.has('com.example.v1.Widget'), widgetKind: registry.all().some((rt) => rt.kind === 'Widget') };
+      add(...rts);
+    };
+    t.after(() => { registry.add = add; });
     await store.guaranteedUpdate('other', 'held', (o) => ({ ...o, metadata: { ...o.metadata, finalizers: [] } }));
     await eventually('the CRD gone', async () => crds.get(undefined, 'widgets.example.com').then(() => undefined, (err) => err instanceof APIError && err.code === 404), 3000);
     await eventually('the Widget resource unregistered', () => !registry.all().some((rt) => rt.kind === 'Widget'));
     assert.equal((await crds.list(undefined, {})).items.length, 1);
     assert.equal(schemas.has('com.example.v1.Widget'), false);
+    await eventually('gizmos served', () => atHandOver);
+    assert.deepEqual(atHandOver, { widgetSchema: false, widgetKind: false }, 'the deleted CRD is withdrawn before its names are granted again');
   });
 
   await t.test('the names freed go to the CRD that wanted them', async () => {

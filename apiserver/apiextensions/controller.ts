@@ -56,6 +56,9 @@ export class CRDController {
       const name: string = e.object.metadata?.name;
       if (e.type === 'DELETED') {
         this.crds.delete(name);
+        // Withdrawn at once, not when its turn in the queue comes: a CRD of its group that is granted the names it
+        // held must not find the old resources and schemas still registered.
+        this.unserve(name);
         // The names it held are free now: other CRDs of its group may get theirs.
         this.requeueGroup(e.object.spec?.group, name);
       } else this.remember(e.object as CustomResourceDefinition);
