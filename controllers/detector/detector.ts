@@ -51,15 +51,17 @@ import { restClient, type RESTClient } from '../runtime/rest.js';
 import { MERGE_PATCH } from '../execution/work.js';
 
 /** DetectorOptions.templateWorkers unless set. */
-export const DEFAULT_TEMPLATE_WORKERS = 32;
+export const DEFAULT_TEMPLATE_WORKERS = 64;
 
 export interface DetectorOptions {
   /** Discovery runs again this often besides on every CRD change (Karmada's detector: 30s). */
   rediscoverIntervalMs?: number;
   /**
-   * Templates reconciled at once (karmada-controller-manager's --concurrent-resource-template-syncs). 32, where
+   * Templates reconciled at once (karmada-controller-manager's --concurrent-resource-template-syncs). 64, where
    * Karmada has five: a new template costs two round trips (its claim, its binding), which is waiting, not work, and
-   * on a busy apiserver the templates' share of it grows with the requests they have in flight.
+   * on a busy apiserver the templates' share of it grows with the requests they have in flight. At 32, a burst of
+   * 2,000 templates left up to 974 of them queued here while the Works of the first ones took the apiserver
+   * (BENCHMARKS.md, thirtieth session).
    */
   templateWorkers?: number;
   /** Namespaces never propagated besides Karmada's reserved ones (--skipped-propagating-namespaces). */
