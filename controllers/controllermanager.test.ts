@@ -23,7 +23,7 @@ test('controller-manager flags set the cluster controllers options, with Karmada
 
 test('the concurrency flags set the workers of the detector, the binding and the execution controllers', () => {
   const defaults = controllerManagerOptions();
-  assert.deepEqual([defaults.templateWorkers, defaults.binding.workers, defaults.execution.workers], [32, { ResourceBinding: 5, ClusterResourceBinding: 5 }, 10]);
+  assert.deepEqual([defaults.templateWorkers, defaults.binding.workers, defaults.execution.workers], [64, { ResourceBinding: 5, ClusterResourceBinding: 5 }, 10]);
   const o = controllerManagerOptions({
     'concurrent-resource-template-syncs': '20',
     'concurrent-resourcebinding-syncs': '7',
