@@ -17,8 +17,8 @@
 //     first create to the last object seen in a member; Works/s = objects ÷ drain time; bindings/s = bindings ÷ the
 //     time from the first create until a watch of the burst's ResourceBindings has seen each of them scheduled
 //     (Scheduled True, schedulerObservedGeneration at its generation; see ScheduledBindings for why not the
-//     scheduler's attempts); the apiserver's P99 for mutating verbs from its apiserver_request_duration_seconds histogram (delta over the
-//     burst, interpolated as Prometheus' histogram_quantile does).
+//     scheduler's attempts); the apiserver's P99 for mutating verbs from its apiserver_request_duration_seconds
+//     histogram (delta over the burst, interpolated as Prometheus' histogram_quantile does).
 //  3. cold start: every control-plane process is stopped (SIGTERM) and started again on the same store; time until
 //     the scheduler and the controller-manager are ready with every workqueue_depth at 0 on two scrapes in a row,
 //     verified by listing every ResourceBinding (spec.clusters written for the current generation) and every Work
@@ -156,7 +156,8 @@ export async function until(what: string, cond: () => Promise<boolean> | boolean
 export class ScheduledBindings {
   private readonly at = new Map<string, number>();
   private req?: ClientRequest;
-  /** The watch ended before stop() (its error, or its status). */
+  private stopped = false;
+  /** Why the watch ended before stop(). */
   failure?: string;
 
   constructor(
@@ -180,14 +181,14 @@ export class ScheduledBindings {
           const now = performance.now();
           const lines = (partial + chunk).split('\n');
           partial = lines.pop() ?? '';
-          // Only a write of the scheduler's can add the condition; the lines of bindings already counted are skipped.
+          // Only a binding the scheduler has written can be scheduled: the other events are not parsed.
           for (const line of lines) if (line.includes('"schedulerObservedGeneration"')) this.observe(line, now);
         });
-        res.on('end', () => (this.failure ??= 'watch ended'));
-        res.on('error', (err) => (this.failure ??= String(err)));
+        res.on('end', () => this.fail('watch ended'));
+        res.on('error', (err) => this.fail(String(err)));
       });
       req.on('error', (err) => {
-        this.failure ??= String(err);
+        this.fail(String(err));
         reject(err);
       });
       req.end();
@@ -196,7 +197,7 @@ export class ScheduledBindings {
   }
 
   private observe(line: string, now: number): void {
-    let event: { type?: string; object?: KObjectLike };
+    let event: { object?: KObjectLike };
     try {
       event = JSON.parse(line);
     } catch {
@@ -219,7 +220,12 @@ export class ScheduledBindings {
     return Math.max(...this.at.values());
   }
 
+  private fail(why: string): void {
+    if (!this.stopped) this.failure ??= why;
+  }
+
   stop(): void {
+    this.stopped = true;
     this.req?.destroy();
   }
 }
@@ -942,6 +948,11 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       }),
     );
     const bCreated = performance.now();
+    // The watch ends once every binding is counted: through the rest of the drain its events (each binding's status,
+    // as its Works land) would take the apiserver's and this process's CPU.
+    const bindingsCounted = until('every burst binding scheduled', () => scheduled.count >= burstCreated || scheduled.failure !== undefined, timeout, 100)
+      .catch((err) => errors.push(String(err)))
+      .finally(() => scheduled.stop());
     const burstLanded = () => {
       let n = 0;
       for (const m of burstTargets) for (const [, r] of watch!.contents(m, BURST_NS)) if (r === 2) n++;
@@ -951,10 +962,9 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     await until(`${objects} burst objects in the members`, () => burstLanded() >= objects, timeout, 250).catch((err) => errors.push(String(err)));
     let lastArrival = bStart;
     for (const m of burstTargets) for (const name of watch.contents(m, BURST_NS).keys()) lastArrival = Math.max(lastArrival, watch.arrival(m, `${BURST_NS}/${name}`, 2) ?? 0);
-    await until('every burst binding scheduled', () => scheduled.count >= burstCreated || scheduled.failure !== undefined, 30_000, 100).catch((err) => errors.push(String(err)));
+    await bindingsCounted;
     if (scheduled.count < burstCreated) errors.push(`burst bindings scheduled: ${scheduled.count} of ${burstCreated}${scheduled.failure ? ` (watch: ${scheduled.failure})` : ''}`);
     const bindingsScheduledAt = scheduled.count >= burstCreated ? scheduled.lastAt : undefined;
-    scheduled.stop();
     // The statuses (Work, binding, template) may still be catching up with objects that landed: the burst's writes
     // and latencies count them, and the cold start below starts from a control plane that had nothing left to do.
     await until('the controllers to settle after the burst', async () => Object.values(await fleet.settled()).every(Boolean), timeout, 250).catch((err) => errors.push(String(err)));
