@@ -41,7 +41,7 @@ type Binding = ResourceBinding;
 /**
  * SchedulingLoopOptions.workers unless set. Karmada's scheduler has one worker; here scheduling a binding is mostly
  * waiting on its two round trips (spec, then status), and with fewer workers than the detector's the new bindings
- * queue up here instead: at 16, up to 630 of a burst of 2,000 waited here, at 64 none (BENCHMARKS.md, seventh,
+ * queue up here instead: at 16, up to 630 of a burst of 2,000 waited here, at 64 at most 24 (BENCHMARKS.md, seventh,
  * eleventh and thirtieth sessions).
  */
 const DEFAULT_SCHEDULER_WORKERS = 64;
