@@ -70,6 +70,7 @@ export function send(creds: Credentials, agent: Agent, method: string, path: str
 export interface Stats {
   count: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
   maxMs: number;
   meanMs: number;
@@ -87,7 +88,7 @@ export function stats(samples: ArrayLike<number>): Stats {
   const pct = (p: number) => nearestRank(a, p);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += a[i];
-  return { count: n, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: n ? a[n - 1] : NaN, meanMs: n ? sum / n : NaN };
+  return { count: n, p50Ms: pct(0.5), p90Ms: pct(0.9), p99Ms: pct(0.99), maxMs: n ? a[n - 1] : NaN, meanMs: n ? sum / n : NaN };
 }
 
 export interface RunResult extends Stats {
