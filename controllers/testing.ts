@@ -16,6 +16,7 @@ import { until } from '../e2e/fleet.js';
 import { APIServerProcess, CLI, freePort, tempDir } from '../e2e/harness.js';
 import { loadClients, type Clients } from './runtime/client.js';
 import type { ControllerContext } from './runtime/controller.js';
+import { EventBroadcaster } from './runtime/events.js';
 import { InformerFactory } from './runtime/informer.js';
 import { ComponentMetrics } from './runtime/metrics.js';
 
@@ -140,7 +141,7 @@ export async function startControllerFleet(opts: ControllerFleetOptions = {}): P
       server,
       clients,
       memberNames,
-      context: (signal = stopping.signal) => ({ informers: factory, client: clients, logger, metrics: new ComponentMetrics(), signal }),
+      context: (signal = stopping.signal) => ({ informers: factory, client: clients, logger, metrics: new ComponentMetrics(), events: new EventBroadcaster(clients.kc, logger), signal }),
       memberConfig: (member) => memberConfigs.get(member)!,
       memberApps: (member) => memberApps.get(member)!,
       memberDeployment: (member, name, namespace = 'default') => orUndefined(memberApps.get(member)!.readNamespacedDeployment({ name, namespace })),

@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
 import type { Cluster, ClusterStatus, Condition, Placement, ResourceBinding, Taint } from '../openapi/karmada/types.js';
 import { loadClients } from '../controllers/runtime/client.js';
+import { EventBroadcaster } from '../controllers/runtime/events.js';
 import { InformerFactory } from '../controllers/runtime/informer.js';
 import { ComponentMetrics } from '../controllers/runtime/metrics.js';
 import { schedulingLoop } from '../scheduler/schedule.js';
@@ -97,7 +98,7 @@ before(async () => {
   const logger = pino({ level: process.env.SCHED_LOG ?? 'silent' });
   informers = new InformerFactory(clients.kc, logger, { initialMs: 100, maxMs: 1000 });
   metrics = new ComponentMetrics();
-  await schedulingLoop({ workers: 2 }).start({ informers, client: clients, logger, metrics, signal: stop.signal });
+  await schedulingLoop({ workers: 2 }).start({ informers, client: clients, logger, metrics, events: new EventBroadcaster(clients.kc, logger), signal: stop.signal });
 });
 
 after(async () => {

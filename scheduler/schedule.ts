@@ -29,7 +29,7 @@ import {
 import { clusterMatches } from './cluster.js';
 import { scheduleBinding, type ScheduleOutcome } from './core.js';
 import { isOwnBinding, scheduleTrigger, type Trigger } from './trigger.js';
-import { EventRecorder, REASON } from '../controllers/runtime/events.js';
+import { REASON, type EventRecorder } from '../controllers/runtime/events.js';
 
 const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
 const RESOURCE_BINDINGS = '/apis/work.karmada.io/v1alpha2/resourcebindings';
@@ -95,7 +95,7 @@ class SchedulingLoop {
     this.clusterBindings = ctx.informers.forResource<Binding>(CLUSTER_RESOURCE_BINDINGS);
     this.schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER_NAME;
     this.metrics = schedulerMetrics(ctx.metrics.registry);
-    this.events = new EventRecorder(ctx.client.kc, 'default-scheduler', ctx.logger);
+    this.events = ctx.events.recorder('default-scheduler');
     this.rest = restClient(ctx.client.kc);
   }
 

@@ -27,7 +27,7 @@ import {
   appliedPolicyNames,
   type OverridePolicyKind,
 } from '../overrides/policies.js';
-import { EventRecorder, REASON } from '../runtime/events.js';
+import { REASON, type EventRecorder } from '../runtime/events.js';
 import {
   BINDING_API_VERSION,
   BINDING_FINALIZER,
@@ -171,7 +171,7 @@ class BindingController {
   ) {
     // Works carry no status of their template (prune.ts): its status writes render nothing new.
     this.templates = new TemplateSource(ctx, (ref) => this.enqueueForTemplate(ref), nonStatusView);
-    const recorder = (component: string) => new EventRecorder(ctx.client.kc, component, ctx.logger);
+    const recorder = (component: string) => ctx.events.recorder(component);
     this.events = { ResourceBinding: recorder(COMPONENT.ResourceBinding), ClusterResourceBinding: recorder(COMPONENT.ClusterResourceBinding) };
     this.overrideEvents = recorder('override-manager');
     this.rest = restClient(ctx.client.kc);

@@ -21,7 +21,7 @@ import {
   refKey,
   type DependentRef,
 } from './dependencies.js';
-import { EventRecorder, REASON } from '../runtime/events.js';
+import { REASON, type EventRecorder } from '../runtime/events.js';
 import type { Binding } from './render.js';
 import { TemplateSource, type TemplateRef } from './templates.js';
 
@@ -53,7 +53,7 @@ class DependenciesDistributor {
   ) {
     // Workload templates and their dependencies alike: a change to either can change what is attached where.
     this.objects = new TemplateSource(ctx, (ref) => this.onObject(ref));
-    this.events = new EventRecorder(ctx.client.kc, 'dependencies-distributor', ctx.logger);
+    this.events = ctx.events.recorder('dependencies-distributor');
   }
 
   async start(): Promise<void> {

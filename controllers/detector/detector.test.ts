@@ -11,6 +11,7 @@ import { APIServerProcess } from '../../e2e/harness.js';
 import { NGINX_DEPLOYMENT, NGINX_POLICY } from '../../e2e/samples.js';
 import { loadClients } from '../runtime/client.js';
 import type { ControllerContext } from '../runtime/controller.js';
+import { EventBroadcaster } from '../runtime/events.js';
 import { InformerFactory, SharedInformer } from '../runtime/informer.js';
 import { ComponentMetrics } from '../runtime/metrics.js';
 import { ResourceDetector } from './detector.js';
@@ -25,7 +26,7 @@ async function startDetector(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const informers = new InformerFactory(client.kc, logger, { initialMs: 100, maxMs: 1000 });
   const stop = new AbortController();
-  const ctx: ControllerContext = { informers, client, logger, metrics: new ComponentMetrics(), signal: stop.signal };
+  const ctx: ControllerContext = { informers, client, logger, metrics: new ComponentMetrics(), events: new EventBroadcaster(client.kc, logger), signal: stop.signal };
   // Rediscovery on a timer is disabled in effect: a CRD must be picked up from its own events.
   await new ResourceDetector({ rediscoverIntervalMs: 3_600_000, informerBackoff: { initialMs: 100, maxMs: 1000 } }).start(ctx);
   running = { stop, informers };
@@ -309,7 +310,7 @@ test('after a restart, no template is reconciled before the bindings have listed
   const informers = new HeldBindings(client.kc, logger, { initialMs: 100, maxMs: 1000 });
   const stop = new AbortController();
   const metrics = new ComponentMetrics();
-  const started = new ResourceDetector({ rediscoverIntervalMs: 3_600_000 }).start({ informers, client, logger, metrics, signal: stop.signal });
+  const started = new ResourceDetector({ rediscoverIntervalMs: 3_600_000 }).start({ informers, client, logger, metrics, events: new EventBroadcaster(client.kc, logger), signal: stop.signal });
   const reconciles = async () => (await metrics.reconciles.get()).values.filter((v) => v.labels.controller === 'resource-detector').reduce((n, v) => n + v.value, 0);
   try {
     // Long enough for the CRDs, discovery and the templates to have listed.

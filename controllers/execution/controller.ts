@@ -12,7 +12,7 @@
 // sync of a Work that creates its object observes how long after its template's creation that was.
 import type { Cluster, ManifestStatus } from '../../openapi/karmada/types.js';
 import { EXECUTION_CONTROLLER_FINALIZER, clusterOfExecutionSpace, executionSpaceName } from '../binding/names.js';
-import { EventRecorder, type Involved } from '../runtime/events.js';
+import type { EventRecorder, Involved } from '../runtime/events.js';
 import { TEMPLATE_UID_ANNOTATION } from '../binding/names.js';
 import { findCondition, type ObservedCondition } from '../cluster/condition.js';
 import { newControllerQueue, type Controller, type ControllerContext } from '../runtime/controller.js';
@@ -96,7 +96,7 @@ class ExecutionController {
     private readonly ctx: ControllerContext,
     private readonly opts: Required<ExecutionControllerOptions>,
   ) {
-    this.events = new EventRecorder(ctx.client.kc, 'execution-controller', ctx.logger);
+    this.events = ctx.events.recorder('execution-controller');
     this.rest = restClient(ctx.client.kc);
     this.metrics = executionMetrics(ctx.metrics.registry);
     // Template changes are the binding controller's business; only the cache is wanted here.

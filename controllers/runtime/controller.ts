@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { statusCodeOf, type Clients } from './client.js';
 import type { InformerFactory } from './informer.js';
+import type { EventBroadcaster } from './events.js';
 import type { ComponentMetrics } from './metrics.js';
 import { WorkQueue, type Reconcile, type WorkQueueOptions } from './workqueue.js';
 
@@ -11,6 +12,8 @@ export interface ControllerContext {
   client: Clients;
   logger: Logger;
   metrics: ComponentMetrics;
+  /** The process's one event broadcaster: controllers take their recorders from it. */
+  events: EventBroadcaster;
   /** Aborts when the controller must stop: leadership lost or the process shutting down. */
   signal: AbortSignal;
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { APIServerProcess } from '../../e2e/harness.js';
 import { loadClients, type Clients } from './client.js';
-import { EventRecorder } from './events.js';
+import { EventBroadcaster } from './events.js';
 import { restClient } from './rest.js';
 
 let server: APIServerProcess;
@@ -41,12 +41,13 @@ async function eventsOf(name: string) {
 }
 
 test('repeats of one event are folded into its count, with few writes', async () => {
-  const recorder = new EventRecorder(clients.kc, 'test-controller', logger);
+  const broadcaster = new EventBroadcaster(clients.kc, logger);
+  const recorder = broadcaster.recorder('test-controller');
   const before = await eventWrites();
   // record() returns before anything is written: all ten are in hand while the first is being written.
   for (let i = 0; i < 10; i++) assert.equal(recorder.record(pod('a'), 'Normal', 'Synced', 'synced a'), undefined);
   recorder.record(pod('a'), 'Warning', 'Failed', 'failed a');
-  await recorder.flushed();
+  await broadcaster.flushed();
   const events = await eventsOf('a');
   assert.deepEqual(events.map((e) => [e.reason, e.count]).sort(), [['Failed', 1], ['Synced', 10]]);
   // The first Synced created, the nine repeats one patch, and Failed one create.
@@ -59,18 +60,18 @@ test('repeats of one event are folded into its count, with few writes', async ()
 
   // A repeat after the write is one patch of the count.
   recorder.record(pod('a'), 'Normal', 'Synced', 'synced a');
-  await recorder.flushed();
+  await broadcaster.flushed();
   assert.equal((await eventsOf('a')).find((e) => e.reason === 'Synced')!.count, 11);
   assert.equal((await eventWrites()) - before, 4);
 });
 
 test('a restarted component counts on from the event an earlier run wrote', async () => {
-  const first = new EventRecorder(clients.kc, 'test-controller', logger);
-  first.record(pod('b'), 'Normal', 'Synced', 'synced b');
+  const first = new EventBroadcaster(clients.kc, logger);
+  first.recorder('test-controller').record(pod('b'), 'Normal', 'Synced', 'synced b');
   await first.flushed();
-  const second = new EventRecorder(clients.kc, 'test-controller', logger);
-  second.record(pod('b'), 'Normal', 'Synced', 'synced b');
-  second.record(pod('b'), 'Normal', 'Synced', 'synced b');
+  const second = new EventBroadcaster(clients.kc, logger);
+  second.recorder('test-controller').record(pod('b'), 'Normal', 'Synced', 'synced b');
+  second.recorder('test-controller').record(pod('b'), 'Normal', 'Synced', 'synced b');
   await second.flushed();
   const events = await eventsOf('b');
   assert.equal(events.length, 1);
@@ -79,21 +80,23 @@ test('a restarted component counts on from the event an earlier run wrote', asyn
 
 test('an event that cannot be written is logged and dropped; later ones still go out', async () => {
   const lines: string[] = [];
-  const recorder = new EventRecorder(clients.kc, 'test-controller', pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }));
+  const broadcaster = new EventBroadcaster(clients.kc, pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }));
+  const recorder = broadcaster.recorder('test-controller');
   recorder.record({ ...pod('c'), metadata: { ...pod('c').metadata, namespace: 'no-such-namespace' } }, 'Normal', 'Synced', 'synced c');
   recorder.record(pod('c'), 'Normal', 'Synced', 'synced c');
-  await recorder.flushed();
+  await broadcaster.flushed();
   assert.equal((await eventsOf('c')).length, 1);
   assert.equal(lines.length, 1);
   assert.match(JSON.parse(lines[0]).msg, /could not record event/);
 });
 
-test('with too many events queued, new ones are dropped (said once) rather than held without bound', async () => {
+test('the recorders of one broadcaster share its queue: with too many events queued, new ones are dropped (said once)', async () => {
   const lines: string[] = [];
-  const recorder = new EventRecorder(clients.kc, 'test-controller', pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }), { concurrency: 1, maxQueued: 3 });
-  for (let i = 0; i < 10; i++) recorder.record(pod(`d${i}`), 'Normal', 'Synced', 'synced');
-  await recorder.flushed();
-  // One being written when the others arrived, three queued behind it.
+  const broadcaster = new EventBroadcaster(clients.kc, pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }), { maxQueued: 3 });
+  const recorders = [broadcaster.recorder('test-controller'), broadcaster.recorder('other-controller')];
+  for (let i = 0; i < 10; i++) recorders[i % 2].record(pod(`d${i}`), 'Normal', 'Synced', 'synced');
+  await broadcaster.flushed();
+  // One being written (one at a time, as client-go writes them) when the others arrived, three queued behind it.
   const written = (await Promise.all(Array.from({ length: 10 }, (_, i) => eventsOf(`d${i}`)))).filter((e) => e.length > 0).length;
   assert.equal(written, 4);
   assert.equal(lines.filter((l) => /event queue full/.test(l)).length, 1);

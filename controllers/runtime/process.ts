@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { loadClients } from './client.js';
 import type { Controller, ControllerContext } from './controller.js';
+import { EventBroadcaster } from './events.js';
 import { InformerFactory } from './informer.js';
 import { LeaderElector, defaultIdentity } from './leaderelection.js';
 import { ComponentMetrics } from './metrics.js';
@@ -40,6 +41,7 @@ export async function runComponent(config: ComponentConfig, controllers: Control
   // Named as Karmada's components are (karmada-scheduler, karmada-controller-manager), in the fields they write.
   const client = loadClients(config.kubeconfig, userAgentOf(`flotilla-${config.component}`));
   const informers = new InformerFactory(client.kc, logger);
+  const events = new EventBroadcaster(client.kc, logger);
   const le = config.leaderElection;
   // Stopped by shutdown, or by a controller failing to start: either way, a leader releases its Lease on the way out.
   const fail = new AbortController();
@@ -56,7 +58,7 @@ export async function runComponent(config: ComponentConfig, controllers: Control
       // with 40,000 Works, the Work informer's list 4 s late, behind the detector's).
       await Promise.all(
         controllers.map((c) => {
-          const ctx: ControllerContext = { informers, client, logger: logger.child({ controller: c.name }), metrics, signal };
+          const ctx: ControllerContext = { informers, client, logger: logger.child({ controller: c.name }), metrics, events, signal };
           logger.info({ controller: c.name }, 'starting controller');
           return c.start(ctx);
         }),
