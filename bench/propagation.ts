@@ -18,7 +18,8 @@
 //     time from the first create until a watch of the burst's ResourceBindings has seen each of them scheduled
 //     (Scheduled True, schedulerObservedGeneration at its generation; see ScheduledBindings for why not the
 //     scheduler's attempts); the apiserver's P99 for mutating verbs from its apiserver_request_duration_seconds
-//     histogram (delta over the burst, interpolated as Prometheus' histogram_quantile does).
+//     histogram (delta over the burst, interpolated as Prometheus' histogram_quantile does); each process's CPU
+//     seconds from the first create until the controllers are idle, and per object (what bounds Works/s on C cores).
 //  3. cold start: every control-plane process is stopped (SIGTERM) and started again on the same store; time until
 //     the scheduler and the controller-manager are ready with every workqueue_depth at 0 on two scrapes in a row,
 //     verified by listing every ResourceBinding (spec.clusters written for the current generation) and every Work
@@ -711,6 +712,13 @@ export interface PropagationBenchResult {
     apiserver_mutating_requests: number;
     /** Writes the apiserver served during the burst, by verb and resource: where the per-object cost goes. */
     apiserver_writes_by_resource: Record<string, number>;
+    /** CPU seconds of each process from the first create until settled (this process's own under "bench"). */
+    cpu_s: Record<string, number>;
+    /**
+     * Those CPU milliseconds per object: the control plane's (apiserver, scheduler, controller-manager) and the
+     * members process's. With C cores, objects/s can be at most C × 1,000 ÷ their sum.
+     */
+    cpu_ms_per_object: { control_plane: number; members: number };
   };
   cold_start_s: number | null;
   cold_start: {
@@ -937,6 +945,8 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     await scheduled.start(bindingsRV);
     const apiSamplesBefore = await fleet.apiserverMetrics();
     const apiBefore = histogramBuckets(apiSamplesBefore, 'apiserver_request_duration_seconds', isMutating);
+    const cpuBeforeBurst = await cpuByRole();
+    const selfCpuBeforeBurst = process.cpuUsage();
     const bStart = performance.now();
     let next = 0;
     let burstCreated = 0;
@@ -971,6 +981,12 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
     // and latencies count them, and the cold start below starts from a control plane that had nothing left to do.
     await until('the controllers to settle after the burst', async () => Object.values(await fleet.settled()).every(Boolean), timeout, 250).catch((err) => errors.push(String(err)));
     const bSettled = performance.now();
+    const cpuAfterBurst = await cpuByRole();
+    const selfCpuBurst = process.cpuUsage(selfCpuBeforeBurst);
+    const burstCpu: Record<string, number> = {};
+    for (const [role, seconds] of Object.entries(cpuAfterBurst)) burstCpu[role] = round(seconds - (cpuBeforeBurst[role] ?? NaN), 1);
+    const cpuMsPerObject = (roles: string[]) => round((roles.reduce((sum, role) => sum + (burstCpu[role] ?? NaN), 0) * 1000) / objects, 2);
+    burstCpu.bench = round((selfCpuBurst.user + selfCpuBurst.system) / 1e6, 1);
     const apiSamplesAfter = await fleet.apiserverMetrics();
     const memoryOf = (m: Sample[]) => {
       const value = (name: string) => round(sumMetric(m, name) / 2 ** 20);
@@ -999,6 +1015,8 @@ export async function runPropagationBench(o: PropagationBenchOptions): Promise<P
       apiserver_mutating_p99_ms: round(histogramQuantile(0.99, apiDelta) * 1000),
       apiserver_mutating_requests: Math.max(0, ...apiDelta.values()),
       apiserver_writes_by_resource: writesByResource(apiSamplesBefore, apiSamplesAfter),
+      cpu_s: burstCpu,
+      cpu_ms_per_object: { control_plane: cpuMsPerObject(['apiserver', 'scheduler', 'controllerManager']), members: cpuMsPerObject(['members']) },
     };
     log(`burst: ${burst.landed}/${objects} objects in ${burst.drain_s} s`);
     checkMembers(watch, burstTargets, BURST_NS, () => new Map(Array.from({ length: o.burst }, (_, i) => [`b-${i}`, 2])), errors);
@@ -1210,6 +1228,8 @@ function markdown(r: PropagationBenchResult): string {
       'burst: apiserver writes per member object, by verb and resource',
       perUnit(r.burst.apiserver_writes_by_resource, r.burst.objects),
     ],
+    ['burst: CPU seconds, first create → idle: ' + Object.keys(r.burst.cpu_s).join(' / '), Object.values(r.burst.cpu_s).join(' / ')],
+    ['burst: CPU ms per object, control plane / members', `${r.burst.cpu_ms_per_object.control_plane} / ${r.burst.cpu_ms_per_object.members}`],
     [
       'cold start: apiserver ready / scheduler idle / controllers idle / verified',
       c ? `${c.apiserver_ready_s} / ${c.scheduler_idle_s} / ${c.controllers_idle_s} / ${c.verified_s} s (${c.bindings} bindings, ${c.works} Works, ${c.apiserver_mutating_requests} writes)` : 'skipped',

@@ -28,6 +28,9 @@ test('the propagation benchmark at 10 members: steady, burst and cold start all 
   assert.equal(r.burst.landed, BURST * BURST_MEMBERS);
   // Its watch saw each burst binding scheduled (a binding it missed would be among the errors above).
   assert.ok(Number.isFinite(r.burst.bindings_scheduled_s) && r.burst.bindings_scheduled_s > 0, String(r.burst.bindings_scheduled_s));
+  // Every process worked during the burst, and its CPU was read before and after.
+  for (const role of ['apiserver', 'scheduler', 'controllerManager', 'members', 'bench']) assert.ok(r.burst.cpu_s[role] > 0, JSON.stringify(r.burst.cpu_s));
+  assert.ok(r.burst.cpu_ms_per_object.control_plane > 0 && r.burst.cpu_ms_per_object.members > 0, JSON.stringify(r.burst.cpu_ms_per_object));
   assert.ok(r.cold_start && Number.isFinite(r.cold_start.verified_s), 'the restarted control plane settled with every binding scheduled and every Work applied');
   assert.equal(r.cold_start.bindings, WARMUP + TEMPLATES + BURST);
 });
