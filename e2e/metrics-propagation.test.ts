@@ -1,6 +1,8 @@
 // The propagation metrics end to end: Karmada's nginx sample applied to a fleet, and the controller-manager's /metrics
-// read over HTTP as Prometheus would scrape it.
+// read over HTTP as Prometheus would scrape it; and every metric README's Observability table lists, found on the
+// /metrics of the process the table names.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { after, before, test } from 'node:test';
 import { freePort } from './harness.js';
@@ -9,11 +11,13 @@ import { NGINX_DEPLOYMENT, NGINX_POLICY } from './samples.js';
 
 let fleet: Fleet | undefined;
 let metricsPort: number;
+let schedulerPort: number;
 
 before(async () => {
   if (skip) return;
   metricsPort = await freePort();
-  fleet = await startFleet({ controllerManagerArgs: ['--port', String(metricsPort)] });
+  schedulerPort = await freePort();
+  fleet = await startFleet({ controllerManagerArgs: ['--port', String(metricsPort)], schedulerArgs: ['--port', String(schedulerPort)] });
 });
 
 after(async () => {
@@ -26,29 +30,33 @@ interface Sample {
   value: number;
 }
 
-/** The controller-manager's /metrics, parsed from the text exposition format. */
-function scrape(): Promise<Sample[]> {
+/** GET /metrics of a process serving plain HTTP (the scheduler, the controller-manager): the exposition text. */
+function metricsText(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port: metricsPort, path: '/metrics', timeout: 5000 }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path: '/metrics', timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`GET /metrics: ${res.statusCode}`));
-        const samples: Sample[] = [];
-        for (const line of body.split('\n')) {
-          const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-          if (!m) continue;
-          const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-          samples.push({ name: m[1], labels, value: Number(m[3]) });
-        }
-        resolve(samples);
-      });
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET /metrics: ${res.statusCode}`))));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
 }
+
+function parseSamples(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** The controller-manager's /metrics, parsed from the text exposition format. */
+const scrape = async (): Promise<Sample[]> => parseSamples(await metricsText(metricsPort));
 
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
@@ -75,4 +83,52 @@ test('after the nginx sample propagates, /metrics has the sync, the creates and 
   const sum = value(samples, 'flotilla_propagation_duration_seconds_sum');
   assert.ok(sum >= 0 && sum <= count * slowest, `${sum}s over ${count} propagations, none longer than ${slowest}s`);
   assert.equal(value(samples, 'flotilla_propagation_duration_seconds_bucket', { le: '300' }), count, 'every propagation under the top bucket');
+});
+
+/** The rows of README's Observability table: the processes named in the first column, and each metric of the second. */
+function documentedMetrics(): { processes: string[]; name: string; labels?: string[] }[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Observability'), readme.indexOf('\n## ', readme.indexOf('## Observability') + 1));
+  const rows = section.split('\n').filter((l) => /^\| (apiserver|scheduler|controller-manager)/.test(l));
+  return rows.flatMap((row) => {
+    const [, processes, metrics] = row.split('|').map((c) => c.trim());
+    return metrics
+      .split('`')
+      .filter((_, i) => i % 2 === 1)
+      .map((code) => {
+        const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})?$/.exec(code);
+        assert.ok(m, `README's metric \`${code}\` is not a metric name with its labels`);
+        return {
+          processes: processes.split(',').map((p) => p.trim()),
+          name: m[1],
+          // A list that elides some ("…") is not checked label by label.
+          labels: m[2] === undefined || m[2].includes('…') ? undefined : m[2].split(','),
+        };
+      });
+  });
+}
+
+test("every metric README lists is on the /metrics of the processes it names, with the labels it names", { skip }, async () => {
+  const f = fleet!;
+  // The first test propagated the nginx sample, so the request, sync and scheduling metrics have samples.
+  const texts: Record<string, string> = {
+    apiserver: (await f.server.request('GET', '/metrics')).body,
+    scheduler: await metricsText(schedulerPort),
+    'controller-manager': await metricsText(metricsPort),
+  };
+  const documented = documentedMetrics();
+  assert.ok(documented.length >= 20, `README's table lists ${documented.length} metrics`);
+  for (const { processes, name, labels } of documented) {
+    for (const process of processes) {
+      const text = texts[process];
+      assert.ok(text, `README names an unknown process: ${process}`);
+      assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${process} /metrics has no ${name}`);
+      if (!labels) continue;
+      // Histograms' series carry "le" besides; a metric with no series yet (nothing observed) has no labels to check.
+      const series = parseSamples(text).filter((s) => s.name === name || s.name === `${name}_count`);
+      for (const s of series) assert.deepEqual(Object.keys(s.labels).sort(), [...labels].sort(), `${process}: ${name}${JSON.stringify(s.labels)}`);
+    }
+  }
+  // Every process also exports Node.js process metrics.
+  for (const [process, text] of Object.entries(texts)) assert.match(text, /^process_resident_memory_bytes /m, process);
 });
