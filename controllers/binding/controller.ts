@@ -206,9 +206,11 @@ class BindingController {
       const enqueue = (b: Binding) => this.queues[kind].add(objectKey(b));
       this.bindings[kind].addViewHandler(bindingView, { add: enqueue, update: enqueue, delete: enqueue }, signal);
     }
-    // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing.
+    // Works and bindings are rendered from what they declare: status writes (most of their updates) queue nothing. A
+    // Work's creation queues nothing either, as Karmada's binding controller ignores it: this controller made it, and
+    // a pass queued by a binding's first Work found the binding's later ones not yet cached and created them again.
     const enqueueOwner = (w: Work) => this.enqueueOwner(w);
-    this.works.addViewHandler(generationView, { add: enqueueOwner, update: enqueueOwner, delete: enqueueOwner }, signal, false);
+    this.works.addViewHandler(generationView, { update: enqueueOwner, delete: enqueueOwner }, signal, false);
     this.overridePolicies.addEventHandler(this.policyHandler('OverridePolicy'), signal, false);
     this.clusterOverridePolicies.addEventHandler(this.policyHandler('ClusterOverridePolicy'), signal, false);
     const enqueueFor = (c: Cluster) => this.enqueueBindings((spec) => targetClusters(spec).some((t) => t.name === c.metadata?.name));
