@@ -35,8 +35,6 @@ export const REASON = {
 } as const;
 
 export interface EventBroadcasterOptions {
-  /** Events written at once (client-go: one). */
-  concurrency?: number;
   /** Distinct events waiting to be written at most (client-go's broadcaster queues 1,000). */
   maxQueued?: number;
   /** Counts of written events remembered (client-go's correlator keeps 4,096). */
@@ -79,8 +77,9 @@ export class EventRecorder {
 export class EventBroadcaster {
   private readonly rest: RESTClient;
   private readonly queued = new Map<string, Queued>();
-  private readonly writing = new Set<string>();
-  /** The count each event this recorder wrote has in the API, by namespace/name, least recently written first. */
+  /** Whether an event is being written: one at a time, as client-go's sink writes them. */
+  private writing = false;
+  /** The count each event this broadcaster wrote has in the API, by namespace/name, least recently written first. */
   private readonly counts = new Map<string, number>();
   private readonly opts: Required<EventBroadcasterOptions>;
   private idleWaiters: (() => void)[] = [];
@@ -93,7 +92,7 @@ export class EventBroadcaster {
     opts: EventBroadcasterOptions = {},
   ) {
     this.rest = restClient(kc);
-    this.opts = { concurrency: 1, maxQueued: 1_000, maxRemembered: 4_096, ...opts };
+    this.opts = { maxQueued: 1_000, maxRemembered: 4_096, ...opts };
   }
 
   recorder(component: string): EventRecorder {
@@ -140,24 +139,23 @@ export class EventBroadcaster {
 
   /** Resolves once every event recorded so far is written (or given up on). */
   async flushed(): Promise<void> {
-    while (this.queued.size > 0 || this.writing.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    while (this.queued.size > 0 || this.writing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pump(): void {
-    for (const [key, event] of this.queued) {
-      if (this.writing.size >= this.opts.concurrency) return;
-      // One write per event at a time: repeats wait in the queue and go out as one count update after it.
-      if (this.writing.has(key)) continue;
-      this.queued.delete(key);
-      this.writing.add(key);
-      this.write(key, event)
-        .catch((err) => this.logger.warn({ err, reason: event.body.reason, event: key }, 'could not record event'))
-        .finally(() => {
-          this.writing.delete(key);
-          this.pump();
-          if (this.queued.size === 0 && this.writing.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-        });
-    }
+    // Repeats of the event being written wait in the queue and go out as one count update after it.
+    const next = this.writing ? undefined : this.queued.entries().next().value;
+    if (!next) return;
+    const [key, event] = next;
+    this.queued.delete(key);
+    this.writing = true;
+    this.write(key, event)
+      .catch((err) => this.logger.warn({ err, reason: event.body.reason, event: key }, 'could not record event'))
+      .finally(() => {
+        this.writing = false;
+        this.pump();
+        if (this.queued.size === 0 && !this.writing) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
   }
 
   private async write(key: string, event: Queued): Promise<void> {
