@@ -3,8 +3,8 @@
 // /metrics of the process the table names.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { after, before, test } from 'node:test';
+import { httpGet, parseMetrics, sumMetric, type Sample } from '../bench/propagation.js';
 import { freePort } from './harness.js';
 import { fleetSkip as skip, startFleet, type Fleet } from './fleet.js';
 import { NGINX_DEPLOYMENT, NGINX_POLICY } from './samples.js';
@@ -24,42 +24,18 @@ after(async () => {
   await fleet?.stop();
 });
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
 /** GET /metrics of a process serving plain HTTP (the scheduler, the controller-manager): the exposition text. */
-function metricsText(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get({ host: '127.0.0.1', port, path: '/metrics', timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET /metrics: ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
-
-function parseSamples(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    samples.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return samples;
+async function metricsText(port: number): Promise<string> {
+  const r = await httpGet(port, '/metrics');
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status}`);
+  return r.body;
 }
 
 /** The controller-manager's /metrics, parsed from the text exposition format. */
-const scrape = async (): Promise<Sample[]> => parseSamples(await metricsText(metricsPort));
+const scrape = async (): Promise<Sample[]> => parseMetrics(await metricsText(metricsPort));
 
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+  sumMetric(samples, name, (l) => Object.entries(labels).every(([k, v]) => l[k] === v));
 
 test('after the nginx sample propagates, /metrics has the sync, the creates and the propagation latency', { skip }, async () => {
   const f = fleet!;
@@ -125,7 +101,7 @@ test("every metric README lists is on the /metrics of the processes it names, wi
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${process} /metrics has no ${name}`);
       if (!labels) continue;
       // Histograms' series carry "le" besides; a metric with no series yet (nothing observed) has no labels to check.
-      const series = parseSamples(text).filter((s) => s.name === name || s.name === `${name}_count`);
+      const series = parseMetrics(text).filter((s) => s.name === name || s.name === `${name}_count`);
       for (const s of series) assert.deepEqual(Object.keys(s.labels).sort(), [...labels].sort(), `${process}: ${name}${JSON.stringify(s.labels)}`);
     }
   }
